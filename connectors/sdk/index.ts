@@ -1,0 +1,225 @@
+/**
+ * The connector contract: the only module a third-party connector imports.
+ *
+ * A connector declares its `type` (FDI `datasource_type`, lower-cased: `mysql`, `postgresql`, `kafka`, `sftp`,
+ * `file` …), which task types it serves as a source and as a target, and how to read its data-source `content`
+ * (`parseOptions`, throwing `OptionsError` naming the field). It implements what it can of `test`, `listTables`,
+ * `listColumns`, `reader` and `writer`.
+ *
+ * Error mapping done by the engine: a throw from `Reader.open` is 911, from `Reader.batches` 103, from
+ * `Writer.open` 912, from `Writer.write`/`flush`/`finish` 503. A record the target refuses (constraint, length,
+ * type) is not a throw: `write` returns it in `rejected` and the engine routes it to the dirty sink.
+ */
+import type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
+import type { TaskSpec, TaskType } from '../../core/task-spec.ts';
+import type { FieldValue, JsonValue, Row } from '../../core/values.ts';
+
+export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
+export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField } from '../../core/task-spec.ts';
+export type { FieldValue, JsonValue, Row } from '../../core/values.ts';
+
+/**
+ * The abort reason that drains a realtime task: `RunContext.signal` aborted with it means "stop": hand over what
+ * was already fetched, then end (SUCCESS). Any other abort reason is a terminate or a shutdown: end at once.
+ */
+export const STOP_REASON = 'stop';
+
+/** Where a reader stands: a watermark, offsets, a file and line. Persisted as JSON. */
+export type Checkpoint = JsonValue;
+
+/** Thrown by `parseOptions`: the engine/API turns it into FDI.3033 naming `field`. */
+export class OptionsError extends Error {
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
+    this.name = 'OptionsError';
+    this.field = field;
+  }
+}
+
+/** Thrown by a reader or writer for a problem of the task's own settings (bad table name, missing topic …). */
+export class TaskConfigError extends Error {
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
+    this.name = 'TaskConfigError';
+    this.field = field;
+  }
+}
+
+export interface ConnectorLogger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+/** A data source together with its parsed options. */
+export interface ConnectorDataSource<Options> {
+  record: DataSourceRecord;
+  options: Options;
+}
+
+/** What the engine tells a reader or writer about the run it belongs to. */
+export interface RunContext<Options> {
+  task: TaskSpec;
+  datasource: ConnectorDataSource<Options>;
+  /** Aborted on terminate, on stop of a realtime task, and on shutdown. */
+  signal: AbortSignal;
+  log: ConnectorLogger;
+  /** The execution id (TaskMonitorLog.id). */
+  runId: string;
+  /** The planned instant of this run (dispatch_time), epoch ms. */
+  dispatchTime: number;
+  /** True when this execution continues one that a dead worker left (108/507 are logged). */
+  resumed: boolean;
+}
+
+export interface ReaderContext<Options> extends RunContext<Options> {
+  /** The last committed checkpoint of this task (a previous run's, or this run's before a restart); null at first. */
+  checkpoint: Checkpoint | null;
+}
+
+export type WriterContext<Options> = RunContext<Options>;
+
+/** A record the reader could not turn into a row (bad JSON, wrong field count …). */
+export interface UnreadableRecord {
+  /** The raw text or value, as far as it can be shown. */
+  raw: string;
+  reason: string;
+  column?: string;
+}
+
+export interface SourceBatch {
+  records: Row[];
+  /** Bytes these records took at the source (for data_size). */
+  bytes: number;
+  /** Records of this batch that could not be read: they count as read and dirty. */
+  unreadable?: UnreadableRecord[];
+  /** Where the reader stands after this batch; committed once the writer has written it. */
+  checkpoint?: Checkpoint;
+}
+
+export interface Reader {
+  /** Connect and prepare. A throw is 911 with the message in remarks. */
+  open(): Promise<void>;
+  /**
+   * Batches until the source is exhausted (timing) or `signal` aborts (realtime; then return, do not throw).
+   * A throw is 103.
+   */
+  batches(): AsyncIterable<SourceBatch>;
+  /** All batches up to the one that carried `checkpoint` are written and durable (commit Kafka offsets here). */
+  commit?(checkpoint: Checkpoint): Promise<void>;
+  /** The checkpoint to keep once the whole run committed, when it differs from the last batch's (a window end). */
+  finalCheckpoint?(): Checkpoint | undefined;
+  /** Number of source records in this run's window (same predicate), for the 902/903 integrity check. */
+  count?(): Promise<number>;
+  /**
+   * This run's window read again (same predicate, same bounds), for the 904/905 compensation of rows missing at the
+   * target. Called after `batches()` ended and before `close()`; yields batches like `batches()` (checkpoints are
+   * ignored). Implement it only when a second read of the same window is possible and cheap enough (a query).
+   */
+  rereadWindow?(): AsyncIterable<SourceBatch>;
+  close(): Promise<void>;
+}
+
+export interface RejectedRecord {
+  /** Index into the `records` passed to `write`. */
+  index: number;
+  reason: string;
+  column?: string;
+}
+
+export interface WriteResult {
+  rejected: RejectedRecord[];
+}
+
+export interface Writer {
+  /** Connect, create or empty the target as the task says. A throw is 912. */
+  open(): Promise<void>;
+  /** Write a batch. Per-record refusals go in `rejected`; a throw means the target failed (503). */
+  write(records: Row[]): Promise<WriteResult>;
+  /** Make all that `write` accepted durable (commit, flush, await acks) before checkpoints are committed. */
+  flush(): Promise<void>;
+  /** The run succeeded: publish what was written (rename a temporary file …). */
+  finish?(): Promise<void>;
+  /**
+   * True when rows survive only through `finish` (a temporary file that `close` removes after a failure). The
+   * engine then commits reader checkpoints (Kafka offsets …) only after `finish`, never per batch, so a failed
+   * or terminated run leaves them where they were and nothing is lost.
+   */
+  readonly durableOnlyAfterFinish?: boolean;
+  /**
+   * For the integrity check (902–905): how the target identifies rows, once `open` has run; undefined when it cannot
+   * be asked which rows it holds (no key, a file, a topic).
+   */
+  keyLookup?(): TargetKeyLookup | undefined;
+  /** Always called last, also after a failure (abort a temporary file, release connections). */
+  close(): Promise<void>;
+}
+
+/** A target that can say which rows it holds, by the key it upserts on. */
+export interface TargetKeyLookup {
+  /** The target's key of `row` (as `write` would receive it), the same text for rows it treats as one; null when the row has no full key. */
+  keyOf(row: Row): string | null;
+  /** The indexes (into `rows`) of the rows whose key the target does not hold. Rows whose `keyOf` is null are never listed. */
+  absent(rows: Row[]): Promise<number[]>;
+}
+
+/** listColumns result in the FDI shape (spec datasources.md §1.9). */
+export interface ColumnInfo {
+  field_name: string;
+  field_type: string;
+  field_length: string;
+  null_able: '0' | '1';
+  unique: '0' | '1';
+  primary: '0' | '1';
+  decimal_digits?: string;
+}
+
+export interface ConnectorDefinition<Options = DataSourceContent> {
+  /** Lower-case data-source type this connector serves. */
+  readonly type: string;
+  /** Which task types it serves as a source and as a target (else FDI.3059/3060). */
+  readonly serves: { readonly source: readonly TaskType[]; readonly target: readonly TaskType[] };
+  /** Monitor-log stage names; default `${type}reader` / `${type}writer`. */
+  readonly readerStage?: string;
+  readonly writerStage?: string;
+  /** Validate and type the data source's `content`; throw `OptionsError` naming the field. */
+  parseOptions(content: DataSourceContent): Options;
+  /** Check connectivity; throw with the driver's reason (FDI.3016). */
+  test?(ds: ConnectorDataSource<Options>): Promise<void>;
+  listTables?(ds: ConnectorDataSource<Options>): Promise<string[]>;
+  listColumns?(ds: ConnectorDataSource<Options>, table: string): Promise<ColumnInfo[]>;
+  reader?(ctx: ReaderContext<Options>): Reader;
+  writer?(ctx: WriterContext<Options>): Writer;
+}
+
+/** What a plugin module exports: `default` (or `connectors`) as one definition or a list of them. */
+export type PluginModule = {
+  default?: ConnectorDefinition<unknown> | readonly ConnectorDefinition<unknown>[];
+  connectors?: readonly ConnectorDefinition<unknown>[];
+};
+
+/** Identity helper that keeps the options type of a definition. */
+export function defineConnector<Options>(def: ConnectorDefinition<Options>): ConnectorDefinition<Options> {
+  return def;
+}
+
+/** Approximate bytes of a row as data_size counts them: the UTF-8 length of its JSON text. */
+export function rowBytes(row: Row): number {
+  let n = 2;
+  for (const key in row) {
+    n += key.length + 4 + valueBytes(row[key] ?? null);
+  }
+  return n;
+}
+
+function valueBytes(v: FieldValue): number {
+  if (v === null) return 4;
+  if (typeof v === 'string') return Buffer.byteLength(v, 'utf8') + 2;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v).length;
+  if (v instanceof Date) return 26;
+  if (v instanceof Uint8Array) return v.byteLength;
+  return Buffer.byteLength(JSON.stringify(v), 'utf8');
+}

@@ -1,0 +1,128 @@
+import { epochToLocal, localToEpoch, offsetAt, type SourceZone } from '../../core/normalise/time-zone.ts';
+import { MS_PER_MINUTE, isoOffsetMinutes } from '../../core/time-zone.ts';
+
+/**
+ * Instants with microsecond precision (epoch microseconds as bigint), because MySQL DATETIME(6) and PostgreSQL
+ * timestamps keep microseconds and a watermark rounded to milliseconds would re-read or skip rows.
+ */
+export type Micros = bigint;
+
+const LOCAL = /^(\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
+const ISO = /^(.+?)(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A wall-clock text `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]` read in `zone`. */
+export function localTextToMicros(text: string, zone: SourceZone): Micros {
+  const m = LOCAL.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a date-time`);
+  const fraction = (m[7] ?? '').padEnd(6, '0').slice(0, 6);
+  const micros = Number(fraction);
+  const ms = localToEpoch(zone, {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4] ?? 0),
+    minute: Number(m[5] ?? 0),
+    second: Number(m[6] ?? 0),
+    millisecond: Math.floor(micros / 1000),
+  });
+  return BigInt(ms) * 1000n + BigInt(micros % 1000);
+}
+
+/**
+ * `localTextToMicros` to the millisecond (floored), for the values of every row: a fixed-offset zone and the
+ * databases' own `YYYY-MM-DD HH:MM:SS[.ffffff]` are read without regular expressions or BigInt.
+ */
+export function localTextToEpochMs(text: string, zone: SourceZone): number {
+  if (zone.kind === 'fixed') {
+    const utc = canonicalLocalAsUtc(text);
+    if (utc !== undefined) return utc - zone.offsetMinutes * MS_PER_MINUTE;
+  }
+  return Number(floorDiv(localTextToMicros(text, zone), 1000n));
+}
+
+/** `microsToLocalText` of an epoch-ms instant (microseconds 000), without BigInt for a fixed-offset zone. */
+export function epochMsToLocalText(ms: number, zone: SourceZone): string {
+  if (zone.kind !== 'fixed') return microsToLocalText(msToMicros(ms), zone);
+  const d = new Date(ms + zone.offsetMinutes * MS_PER_MINUTE);
+  const year = d.getUTCFullYear();
+  if (year < 0 || year > 9999) return microsToLocalText(msToMicros(ms), zone);
+  return `${pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}000`;
+}
+
+/** Epoch ms of `YYYY-MM-DD HH:MM:SS[.f…]` read as UTC, or undefined for any other shape or an out-of-range field. */
+function canonicalLocalAsUtc(t: string): number | undefined {
+  if (t.length < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined;
+  const sep = t.charCodeAt(10);
+  if (sep !== 32 && sep !== 84) return undefined;
+  const year = digitsAt(t, 0, 4);
+  const month = digitsAt(t, 5, 7);
+  const day = digitsAt(t, 8, 10);
+  const hour = digitsAt(t, 11, 13);
+  const minute = digitsAt(t, 14, 16);
+  const second = digitsAt(t, 17, 19);
+  let ms = 0;
+  if (t.length > 19) {
+    if (t.charCodeAt(19) !== 46 || t.length > 29) return undefined;
+    const fraction = digitsAt(t, 20, t.length);
+    if (fraction < 0 || t.length === 20) return undefined;
+    const places = t.length - 20;
+    ms = places <= 3 ? fraction * 10 ** (3 - places) : Math.floor(fraction / 10 ** (places - 3));
+  }
+  // Years below 100 would be read as 19xx by Date.UTC; out-of-range fields roll over there: both take the slow path.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return undefined;
+  }
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return new Date(utc).getUTCDate() === day ? utc : undefined;
+}
+
+/** The decimal number in t[from, to), or -1 when a character is not a digit. */
+function digitsAt(t: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `YYYY-MM-DD HH:MM:SS.ffffff`: the wall clock of `zone` at `at`. */
+export function microsToLocalText(at: Micros, zone: SourceZone): string {
+  const ms = floorDiv(at, 1000n);
+  const l = epochToLocal(zone, Number(ms));
+  const micros = Number(at - ms * 1000n) + l.millisecond * 1000;
+  return `${pad(l.year, 4)}-${pad(l.month, 2)}-${pad(l.day, 2)} ${pad(l.hour, 2)}:${pad(l.minute, 2)}:${pad(l.second, 2)}.${pad(micros, 6)}`;
+}
+
+/** ISO 8601 with the zone's offset and microseconds, e.g. `2024-05-01T12:00:00.123456+08:00`. */
+export function microsToIso(at: Micros, zone: SourceZone): string {
+  const offset = offsetAt(zone, Number(floorDiv(at, 1000n)));
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${microsToLocalText(at, zone).replace(' ', 'T')}${sign}${pad(Math.floor(abs / 60), 2)}:${pad(abs % 60, 2)}`;
+}
+
+/** An ISO 8601 instant with `Z` or an offset; microseconds kept. */
+export function isoToMicros(text: string): Micros {
+  const m = ISO.exec(text.trim());
+  if (!m || m[1] === undefined || m[2] === undefined) throw new Error(`"${text}" is not an ISO 8601 instant with a zone`);
+  return localTextToMicros(m[1], { kind: 'fixed', name: m[2], offsetMinutes: isoOffsetMinutes(m[2]) });
+}
+
+export function msToMicros(ms: number): Micros {
+  return BigInt(Math.trunc(ms)) * 1000n;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}

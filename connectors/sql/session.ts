@@ -1,0 +1,56 @@
+import type { Row } from '../sdk/index.ts';
+import type { ColumnMeta, TableMeta } from './catalog.ts';
+import type { SqlDialect } from './dialect.ts';
+import type { TableRef } from './identifiers.ts';
+import type { SqlParam } from './where.ts';
+
+/** What the shared reader needs from one database connection (implemented per driver). */
+export interface SqlSourceSession {
+  readonly dialect: SqlDialect;
+  /** The database (MySQL) or schema (PostgreSQL) an unqualified table name belongs to. */
+  readonly defaultSchema: string;
+  /** The table with this exact name, else the only one whose name matches ignoring case; null when none. */
+  describe(ref: TableRef): Promise<TableMeta | null>;
+  /** The source database's clock, epoch microseconds. */
+  nowMicros(): Promise<bigint>;
+  /**
+   * Rows of `sql` in pages of up to `pageSize`, streamed (never the whole result in memory). `jsonColumns` are
+   * parsed from text where the driver does not (MariaDB's JSON is LONGTEXT). Stops when `signal` aborts.
+   */
+  pages(sql: string, params: readonly SqlParam[], pageSize: number, jsonColumns: ReadonlySet<string>, signal: AbortSignal): AsyncIterable<Row[]>;
+  count(sql: string, params: readonly SqlParam[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A data-level refusal of one row by the target (constraint, length, type, not-null). */
+export interface DataError {
+  reason: string;
+  column?: string;
+  /** A unique key value that is already in the table (or twice in the statement). */
+  keyConflict?: boolean;
+}
+
+/** What the shared writer needs from one database connection (implemented per driver). */
+export interface SqlTargetSession {
+  readonly dialect: SqlDialect;
+  readonly defaultSchema: string;
+  describe(ref: TableRef): Promise<TableMeta | null>;
+  /** Run a statement; throws the driver's error. */
+  exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
+  /** Run a query and return its rows as the driver gives them (the integrity check's key lookups). */
+  query(sql: string, params?: readonly SqlParam[]): Promise<Record<string, unknown>[]>;
+  /** A data error of the rows in the failed statement (split and retry), or undefined for a failure of the target. */
+  dataError(err: unknown): DataError | undefined;
+  /** The statement that inserts `rows` rows of `columns`, upserting on `key` (empty: plain INSERT). */
+  insertSql(table: TableRef, columns: readonly string[], rows: number, key: readonly string[], update: readonly string[], onlyChanged: boolean): string;
+  /** A JS value as the driver should bind it for `column` (JSON text, local timestamp text, Buffer …). */
+  toParam(value: unknown, column: ColumnMeta): SqlParam;
+  /** Most parameters one statement may carry. */
+  readonly maxParams: number;
+  /**
+   * Bulk-load rows (PostgreSQL COPY, MySQL LOAD DATA LOCAL) as a plain insert; false, without changing the table, when
+   * these params have no exact bulk form. Throws like `exec` when a row is refused or its key is already there.
+   */
+  copyRows?(table: TableRef, columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import type { RejectedRecord, Row, TargetKeyLookup, WriteResult, Writer, WriterContext } from '../sdk/index.ts';
+import { TaskConfigError, rowBytes } from '../sdk/index.ts';
+import { findColumn, type ColumnMeta, type TableMeta } from './catalog.ts';
+import { qualified } from './dialect.ts';
+import { checkIdentifier, parseTableName, tableLabel } from './identifiers.ts';
+import { SqlKeyLookup } from './key-lookup.ts';
+import type { SqlTargetSession } from './session.ts';
+import { BATCH_NUMBER_LENGTH, chooseKey, createTableSql, plannedColumns, resolveColumn } from './target-table.ts';
+import type { SqlParam } from './where.ts';
+
+/** One statement stays under this many bytes of row data (MySQL's max_allowed_packet is 16 MiB by default). */
+const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+const SAVEPOINT = 'fdi_rows';
+
+interface PendingRow {
+  index: number;
+  params: SqlParam[];
+}
+
+/**
+ * The relational writer shared by MySQL and PostgreSQL. Each `write` is one transaction: multi-row upserts, and when
+ * a statement fails with a data error (constraint, length, type, not-null) its rows are split in halves and retried
+ * under savepoints down to single rows, so only the refused rows are rejected with the database's reason and the
+ * rest land. Any other failure (connection lost, table gone, permission) rolls the batch back and throws (503).
+ */
+export class SqlWriter implements Writer {
+  private session: SqlTargetSession | undefined;
+  private meta: TableMeta | undefined;
+  /** The columns every statement writes, or null for pass-through rows (each batch's own fields). */
+  private columns: string[] | null = null;
+  private key: string[] = [];
+  private batchNumber: { column: string; value: string } | undefined;
+  /** Try COPY before INSERT (see `copied`); off after the first key conflict. */
+  private copyFirst = true;
+
+  constructor(
+    private readonly ctx: WriterContext<unknown>,
+    private readonly connect: () => Promise<SqlTargetSession>,
+  ) {}
+
+  async open(): Promise<void> {
+    const { task } = this.ctx;
+    const t = task.target;
+    if (!t.targetTable) throw new TaskConfigError('targetTable', 'is required');
+    const session = await this.connect();
+    this.session = session;
+    const ref = parseTableName(t.targetTable, 'targetTable', t.targetSchema, session.defaultSchema);
+    const planned = plannedColumns(task);
+    const batchColumn = t.batchNumber ? checkIdentifier(t.batchNumber, 'batchNumber') : undefined;
+    if (batchColumn && planned.some((c) => c.name.toLowerCase() === batchColumn.toLowerCase())) {
+      throw new TaskConfigError('batchNumber', `column ${batchColumn} is also a mapped target column`);
+    }
+    if (t.targetNeedCreateTable && !(await session.describe(ref))) {
+      await session.exec(createTableSql(session.dialect, ref, planned, batchColumn));
+    }
+    const meta = await session.describe(ref);
+    if (!meta) throw new TaskConfigError('targetTable', `table ${tableLabel(ref)} does not exist or is not visible to this user`);
+    this.meta = meta;
+    this.columns = planned.length > 0 ? planned.map((c) => resolveColumn(meta, c)) : null;
+
+    if (batchColumn) {
+      const col = findColumn(meta, batchColumn);
+      if (!col) throw new TaskConfigError('batchNumber', `column ${batchColumn} does not exist in ${tableLabel(meta.ref)}`);
+      if (col.length === null || col.length < BATCH_NUMBER_LENGTH) {
+        throw new TaskConfigError('batchNumber', `column ${col.name} must be a string column of length > 14 (it is ${col.columnType})`);
+      }
+      this.batchNumber = { column: col.name, value: newBatchNumber() };
+      this.ctx.log.info('batch number', { column: col.name, value: this.batchNumber.value });
+    }
+    const marked = planned.filter((c) => c.key).map((c) => resolveColumn(meta, c));
+    const written = this.columns ? [...this.columns, ...(this.batchNumber ? [this.batchNumber.column] : [])] : null;
+    this.key = chooseKey(meta, written, marked);
+    if (this.key.length === 0) this.ctx.log.warn('target has no usable unique key: plain INSERT, a re-run writes rows again', { table: tableLabel(meta.ref) });
+
+    if (t.isSupportClearTab) {
+      await session.exec(session.dialect.name === 'postgresql' ? `TRUNCATE TABLE ${qualified(session.dialect, meta.ref)}` : `DELETE FROM ${qualified(session.dialect, meta.ref)}`);
+    }
+  }
+
+  async write(records: Row[]): Promise<WriteResult> {
+    const { session, meta } = this.opened();
+    const rejected: RejectedRecord[] = [];
+    if (records.length === 0) return { rejected };
+    const groups = this.columns ? [{ columns: this.columns, indexes: records.map((_r, i) => i) }] : this.passThroughGroups(records, rejected);
+
+    await session.exec('BEGIN');
+    try {
+      for (const group of groups) {
+        const columns = this.batchNumber ? [...group.columns, this.batchNumber.column] : group.columns;
+        const metas = columns.map((c) => findColumn(meta, c) as ColumnMeta);
+        const rows: PendingRow[] = [];
+        for (const index of group.indexes) {
+          const record = records[index] as Row;
+          try {
+            const params = group.columns.map((c, i) => session.toParam(record[c] ?? null, metas[i] as ColumnMeta));
+            if (this.batchNumber) params.push(this.batchNumber.value);
+            rows.push({ index, params });
+          } catch (e) {
+            rejected.push({ index, reason: e instanceof Error ? e.message : String(e) });
+          }
+        }
+        if (rows.length > 0 && (await this.copied(metas, rows))) continue;
+        for (const chunk of this.chunks(rows, columns.length, records)) {
+          rejected.push(...(await this.attempt(columns, chunk)));
+        }
+      }
+      await session.exec('COMMIT');
+    } catch (e) {
+      await session.exec('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    return { rejected };
+  }
+
+  /** The integrity check asks the table by the upsert key; without one, rows cannot be told apart. */
+  keyLookup(): TargetKeyLookup | undefined {
+    const { session, meta } = this.opened();
+    return this.key.length > 0 ? new SqlKeyLookup(session, meta, this.key) : undefined;
+  }
+
+  /** Each write commits before it returns: nothing is left to flush. */
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (s) await s.close();
+  }
+
+  /** Insert `rows`; on a data error split them until each refused row stands alone. */
+  private async attempt(columns: readonly string[], rows: PendingRow[]): Promise<RejectedRecord[]> {
+    const { session, meta } = this.opened();
+    const update = columns.filter((c) => !this.key.includes(c));
+    const sql = session.insertSql(meta.ref, columns, rows.length, this.key, update, this.ctx.task.target.supportPartUpdate);
+    await session.exec(`SAVEPOINT ${SAVEPOINT}`);
+    try {
+      await session.exec(sql, rows.flatMap((r) => r.params));
+      await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      return [];
+    } catch (e) {
+      const data = session.dataError(e);
+      if (!data) throw e;
+      await session.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      if (rows.length === 1) {
+        const only = rows[0] as PendingRow;
+        return [data.column === undefined ? { index: only.index, reason: data.reason } : { index: only.index, reason: data.reason, column: data.column }];
+      }
+      const half = Math.ceil(rows.length / 2);
+      return [...(await this.attempt(columns, rows.slice(0, half))), ...(await this.attempt(columns, rows.slice(half)))];
+    }
+  }
+
+  /**
+   * Bulk-loads `rows` when the session can (PostgreSQL COPY, MySQL LOAD DATA LOCAL): rows that are all new land
+   * exactly as the upsert would land them, several times faster. A data error (a refused row, a key already there) rolls the COPY back and the
+   * caller redoes the rows through `attempt`, which rejects exactly the refused ones; after a key conflict the rest
+   * of the run upserts straight away (a re-run over existing rows would otherwise pay for a failed COPY per batch).
+   */
+  private async copied(metas: readonly ColumnMeta[], rows: PendingRow[]): Promise<boolean> {
+    const { session, meta } = this.opened();
+    if (!session.copyRows || !this.copyFirst) return false;
+    await session.exec(`SAVEPOINT ${SAVEPOINT}`);
+    try {
+      const done = await session.copyRows(meta.ref, metas, rows.map((r) => r.params));
+      await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      return done;
+    } catch (e) {
+      const data = session.dataError(e);
+      if (!data) throw e;
+      await session.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      if (data.keyConflict) this.copyFirst = false;
+      return false;
+    }
+  }
+
+  private *chunks(rows: PendingRow[], columnCount: number, records: Row[]): Iterable<PendingRow[]> {
+    const { session } = this.opened();
+    const maxRows = Math.max(1, Math.floor(session.maxParams / Math.max(1, columnCount)));
+    let chunk: PendingRow[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const size = rowBytes(records[row.index] as Row);
+      if (chunk.length > 0 && (chunk.length >= maxRows || bytes + size > MAX_STATEMENT_BYTES)) {
+        yield chunk;
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(row);
+      bytes += size;
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  /** Pass-through rows grouped by their set of fields; a field the table lacks makes the row dirty. */
+  private passThroughGroups(records: Row[], rejected: RejectedRecord[]): { columns: string[]; indexes: number[] }[] {
+    const { meta } = this.opened();
+    const groups = new Map<string, { columns: string[]; indexes: number[] }>();
+    records.forEach((record, index) => {
+      const columns: string[] = [];
+      if (Object.keys(record).length === 0) {
+        rejected.push({ index, reason: 'the record has no fields to write' });
+        return;
+      }
+      for (const field of Object.keys(record)) {
+        const col = findColumn(meta, field);
+        if (!col || (this.batchNumber && col.name === this.batchNumber.column)) {
+          rejected.push({ index, reason: `column ${field} does not exist in ${tableLabel(meta.ref)}`, column: field });
+          return;
+        }
+        columns.push(col.name);
+      }
+      const sig = columns.join('\u0000');
+      const g = groups.get(sig) ?? { columns, indexes: [] };
+      g.indexes.push(index);
+      groups.set(sig, g);
+    });
+    return [...groups.values()];
+  }
+
+  private opened(): { session: SqlTargetSession; meta: TableMeta } {
+    if (!this.session || !this.meta) throw new Error('writer is not open');
+    return { session: this.session, meta: this.meta };
+  }
+}
+
+/** A random id for one run's `batchNumber` column: 15 characters, base 36. */
+function newBatchNumber(): string {
+  const bytes = randomBytes(BATCH_NUMBER_LENGTH);
+  let out = '';
+  for (const b of bytes) out += (b % 36).toString(36);
+  return out;
+}

@@ -1,0 +1,14 @@
+import type { RuntimeOptions } from './task-spec.ts';
+
+export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = {
+  batchSize: 1000,
+  channelCapacity: 4,
+  dirtyMaxCount: null,
+  dirtyMaxRatio: null,
+  dirtyMinSample: 100,
+  integrityCheck: false,
+  progressIntervalMs: 2000,
+};
+
+/** `timeZone` when a task gives none: the spec's documented default. */
+export const DEFAULT_SOURCE_TIME_ZONE = 'GMT+08:00';

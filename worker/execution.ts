@@ -1,0 +1,731 @@
+/**
+ * One execution of a task: adapter → reader ‖ writer through a bounded channel, with mapping, dirty routing,
+ * the dirty threshold, checkpoints committed only after the writer made rows durable, cancellation, and the
+ * monitor log of every step. `runExecution` never throws for a run failure: the returned log says ERROR.
+ */
+import type {
+  Checkpoint,
+  ConnectorLogger,
+  DataSourceRecord,
+  Reader,
+  RejectedRecord,
+  Row,
+  SourceBatch,
+  TaskSpec,
+  Writer,
+} from '../connectors/sdk/index.ts';
+import { STOP_REASON, rowBytes } from '../connectors/sdk/index.ts';
+import type { ConnectorRegistry } from '../connectors/registry/index.ts';
+import type { MonitorLogSink, TaskMonitorLog } from '../core/monitor-log.ts';
+import { STATUS } from '../core/status-codes.ts';
+import type { DirtyRecord } from '../core/store.ts';
+import { BoundedChannel } from './channel.ts';
+import type { CheckpointStore } from './checkpoint.ts';
+import type { DirtySink } from './dirty.ts';
+import { dirtyLimitCrossed } from './dirty-limit.ts';
+import { resolveEndpoint, type Endpoint } from './endpoints.ts';
+import { dirtyRecord, keepDirty, validRejected } from './dirty-records.ts';
+import { connectorDirtySink } from './error-handler.ts';
+import { StageFailure, describeFailure } from './failure.ts';
+import { newId } from './ids.ts';
+import { IntegrityCancelled, checkIntegrity } from './integrity.ts';
+import { integrityCheckEnabled } from './integrity-config.ts';
+import { RejectedKeys } from './integrity-tracker.ts';
+import { rowToJson } from './json-value.ts';
+import { buildRowMapper, type RowMapper } from './mapping.ts';
+import { ADAPTER_STAGE, MonitorRecorder, errorMessage } from './monitor-recorder.ts';
+
+export interface ExecutionRequest {
+  task: TaskSpec;
+  /** Default: a new id (32 hex characters). Ignored when `recorder` is given (its id wins). */
+  runId?: string;
+  /** The planned instant, epoch ms; default now. */
+  dispatchTime?: number;
+  /** Abort = terminate (106/505/16, CANCELLED); for a realtime task, abort with reason 'stop' = drain, SUCCESS. */
+  signal?: AbortSignal;
+  /** Abort = terminate, also while a stop of `signal` drains (how a second Ctrl-C of `fdi run` escalates a stop). */
+  terminateSignal?: AbortSignal;
+  /** Log 108/507 instead of 100/500. */
+  resumed?: boolean;
+  /** A recorder that already logged 900 (and maybe 906/908); else runExecution logs 900 itself. */
+  recorder?: MonitorRecorder;
+}
+
+export interface ExecutionDeps {
+  registry: ConnectorRegistry;
+  /** Throws FdiError FDI.3147 for an unknown id. */
+  resolveDatasource(id: string): Promise<DataSourceRecord>;
+  checkpoints: CheckpointStore;
+  monitorSink: MonitorLogSink;
+  /** Used when the task has no error_handler. The engine does not close it (it may be shared). */
+  dirtySink: DirtySink;
+  logger?: ConnectorLogger;
+  onProgress?(log: TaskMonitorLog): void;
+}
+
+export { STOP_REASON };
+
+export function runExecution(req: ExecutionRequest, deps: ExecutionDeps): Promise<TaskMonitorLog> {
+  return new Execution(req, deps).run();
+}
+
+/** How long a reader's or writer's close may take before the run ends without it. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
+const silentLogger: ConnectorLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+const ABORTED: unique symbol = Symbol('aborted');
+
+/** `promise`, or ABORTED as soon as `signal` aborts (the promise is then left to settle on its own). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.resolve(ABORTED);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Thrown inside the pipeline when the run was terminated: not a failure of the step that saw it. */
+class Cancelled extends Error {
+  constructor() {
+    super('terminated');
+    this.name = 'Cancelled';
+  }
+}
+
+class Execution {
+  private readonly task: TaskSpec;
+  private readonly log: ConnectorLogger;
+  private readonly recorder: MonitorRecorder;
+  private readonly runId: string;
+  private readonly dispatchTime: number;
+  private readonly realtime: boolean;
+
+  /** Terminate or a failed side: reader and writer stop now. */
+  private readonly hard = new AbortController();
+  /** The reader stops: on drain, and with `hard`. */
+  private readonly readerStop = new AbortController();
+  /** The error_handler writer outlives terminate (dirty records are kept); aborted only at the very end. */
+  private readonly dirtyStop = new AbortController();
+
+  private cancelled = false;
+  private cancelReason = '';
+  private failure: StageFailure | null = null;
+  private settled = false;
+
+  private source: Endpoint | null = null;
+  private target: Endpoint | null = null;
+  private reader: Reader | null = null;
+  private writer: Writer | null = null;
+  private writerOpened = false;
+  private readerStepLogged = false;
+  private writerStepLogged = false;
+  private ownDirtySink: DirtySink | null = null;
+  private dirtySink: DirtySink;
+  private mapper: RowMapper | null = null;
+  private channel: BoundedChannel<SourceBatch> | null = null;
+  /** Set when this run ends with the 902–905 integrity check: the keys of rows the target refused. */
+  private integrity: RejectedKeys | null = null;
+
+  private readingStepId: string | null = null;
+  private writingStepId: string | null = null;
+  private lastCheckpoint: { cp: Checkpoint } | null = null;
+  private lastCheckpointSave = 0;
+  /** The latest checkpoint not yet committed to the reader (writers that are durable only after finish). */
+  private uncommitted: { cp: Checkpoint } | null = null;
+
+  // counters
+  private readRecords = 0;
+  private readUnreadable = 0;
+  private readBytes = 0;
+  private written = 0;
+  private writtenBytes = 0;
+  private writerDirty = 0;
+
+  constructor(
+    private readonly req: ExecutionRequest,
+    private readonly deps: ExecutionDeps,
+  ) {
+    this.task = req.task;
+    this.log = deps.logger ?? silentLogger;
+    this.realtime = req.task.taskType === 'REALTIME';
+    this.dirtySink = deps.dirtySink;
+    if (req.recorder) {
+      this.recorder = req.recorder;
+      if (deps.onProgress) this.recorder.addChangeListener(deps.onProgress);
+    } else {
+      this.recorder = new MonitorRecorder({
+        taskId: req.task.taskId,
+        runId: req.runId ?? newId(),
+        dispatchTime: req.dispatchTime ?? Date.now(),
+        taskType: req.task.taskType,
+        sink: deps.monitorSink,
+        progressIntervalMs: req.task.runtime.progressIntervalMs,
+        ...(deps.onProgress ? { onChange: deps.onProgress } : {}),
+        onSinkError: (err) => this.log.warn('monitor log could not be saved; the run goes on', { error: errorMessage(err) }),
+      });
+      this.recorder.step(STATUS.DISPATCH_RECEIVED, { stage: ADAPTER_STAGE, remarks: `${req.task.taskName} dispatch request received.` });
+    }
+    this.runId = this.recorder.runId;
+    this.dispatchTime = this.recorder.dispatchTime;
+    this.recorder.setProgressInterval(req.task.runtime.progressIntervalMs);
+  }
+
+  async run(): Promise<TaskMonitorLog> {
+    const onAbort = (): void => this.onAbort();
+    const onTerminate = (): void => this.terminate(this.req.terminateSignal?.reason);
+    try {
+      this.recorder.markStarted();
+      this.recorder.setExecuteStatus('RUNNING');
+      this.recorder.step(STATUS.TASK_START, { stage: ADAPTER_STAGE, remarks: `${this.task.taskName} start successfully.` });
+      if (this.req.signal?.aborted) this.onAbort();
+      else this.req.signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.req.terminateSignal?.aborted) onTerminate();
+      else this.req.terminateSignal?.addEventListener('abort', onTerminate, { once: true });
+      if (!this.cancelled) await this.execute();
+      return await this.conclude();
+    } catch (err) {
+      // A bug of the engine itself: still end the log, with the reason.
+      this.log.error('execution failed unexpectedly', { error: errorMessage(err), runId: this.runId });
+      if (!this.failure && !this.cancelled) {
+        this.fail(new StageFailure(STATUS.RUN_ABNORMAL, ADAPTER_STAGE, `internal error: ${errorMessage(err)}`));
+      }
+      await this.closeAll();
+      return this.recorder.finish(this.cancelled ? 'CANCELLED' : 'ERROR', this.runRemarks());
+    } finally {
+      this.req.signal?.removeEventListener('abort', onAbort);
+      this.req.terminateSignal?.removeEventListener('abort', onTerminate);
+      this.dirtyStop.abort();
+    }
+  }
+
+  // ---- setup and pipeline ----
+
+  private async execute(): Promise<void> {
+    const { task, deps } = this;
+    try {
+      if (integrityCheckEnabled(task)) this.integrity = new RejectedKeys();
+    } catch (err) {
+      this.fail(new StageFailure(STATUS.RUN_ABNORMAL, ADAPTER_STAGE, describeFailure(err), { cause: err }));
+      return;
+    }
+    try {
+      this.source = await resolveEndpoint('source', task.sourceDatasourceId, task.taskType, deps.registry, deps.resolveDatasource);
+    } catch (err) {
+      this.fail(new StageFailure(STATUS.READER_START_FAILED, ADAPTER_STAGE, describeFailure(err), { cause: err }));
+      return;
+    }
+    if (this.cancelled) return;
+    try {
+      this.target = await resolveEndpoint('target', task.targetDatasourceId, task.taskType, deps.registry, deps.resolveDatasource);
+      const own = await connectorDirtySink({
+        task,
+        registry: deps.registry,
+        resolveDatasource: deps.resolveDatasource,
+        runId: this.runId,
+        dispatchTime: this.dispatchTime,
+        signal: this.dirtyStop.signal,
+        log: this.log,
+      });
+      if (own) this.dirtySink = this.ownDirtySink = own;
+      this.mapper = buildRowMapper(task);
+    } catch (err) {
+      this.fail(new StageFailure(STATUS.WRITER_START_FAILED, ADAPTER_STAGE, describeFailure(err), { cause: err }));
+      return;
+    }
+    if (this.cancelled) return;
+    const source = this.source;
+    let checkpoint: Checkpoint | null;
+    try {
+      checkpoint = await deps.checkpoints.load(task.taskId);
+      const make = source.def.reader;
+      if (!make) throw new Error(`the "${source.def.type}" connector cannot read`);
+      this.reader = make({
+        task,
+        datasource: source.datasource,
+        signal: this.readerStop.signal,
+        log: this.log,
+        runId: this.runId,
+        dispatchTime: this.dispatchTime,
+        resumed: this.req.resumed ?? false,
+        checkpoint,
+      });
+    } catch (err) {
+      this.fail(new StageFailure(STATUS.READER_START_FAILED, source.stage, describeFailure(err), { cause: err }));
+      return;
+    }
+    if (this.cancelled) return;
+    this.recorder.step(this.req.resumed ? STATUS.READER_RESUMED : STATUS.READER_START, {
+      stage: source.stage,
+      remarks: this.req.resumed ? `Reader resumed from checkpoint ${JSON.stringify(checkpoint)}.` : undefined,
+    });
+    this.readerStepLogged = true;
+    this.recorder.markReadStart();
+    try {
+      await this.reader.open();
+    } catch (err) {
+      if (this.cancelled) return;
+      this.fail(new StageFailure(STATUS.READER_START_FAILED, source.stage, describeFailure(err), { cause: err }));
+      return;
+    }
+    if (this.cancelled) return;
+    this.channel = new BoundedChannel<SourceBatch>(Math.max(1, Math.floor(task.runtime.channelCapacity)));
+    await Promise.all([this.pump(this.reader, this.channel, source), this.consume(this.channel)]);
+  }
+
+  /** Reader side: batches into the channel until the source ends, the reader fails, or the run stops. */
+  private async pump(reader: Reader, channel: BoundedChannel<SourceBatch>, source: Endpoint): Promise<void> {
+    let ended = false;
+    let iterator: AsyncIterator<SourceBatch> | null = null;
+    try {
+      iterator = reader.batches()[Symbol.asyncIterator]();
+      for (;;) {
+        // Drain asks for no new batch, but takes the one already asked for (the reader returns promptly once its
+        // signal aborts); terminate stops waiting at once.
+        if (this.readerStop.signal.aborted) break;
+        const next = await untilAborted(iterator.next(), this.hard.signal);
+        if (next === ABORTED) break;
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        const batch = next.value;
+        if (!batch || !Array.isArray(batch.records)) throw new Error('the reader yielded a batch without a records list');
+        this.countRead(batch, source);
+        await channel.send(batch, this.hard.signal);
+      }
+    } catch (err) {
+      if (!this.hard.signal.aborted) {
+        this.fail(new StageFailure(STATUS.SOURCE_ERROR, source.stage, describeFailure(err), { cause: err }));
+      }
+    }
+    if (!ended && iterator?.return) {
+      try {
+        iterator.return(undefined).catch(() => undefined);
+      } catch {
+        // a reader whose return() throws has stopped anyway
+      }
+    }
+    this.recorder.markReadEnd();
+    if (this.readingStepId) this.recorder.endStep(this.readingStepId, this.readCounts());
+    if (!this.failure && !this.cancelled && this.readTotal() > 0) {
+      this.recorder.step(STATUS.READ_FINISHED, { stage: source.stage, counts: this.readCounts(), remarks: `${this.readTotal()} records read.` });
+      this.recorder.step(STATUS.READER_END, { stage: source.stage, counts: this.readCounts() });
+    }
+    channel.close();
+  }
+
+  private countRead(batch: SourceBatch, source: Endpoint): void {
+    const unreadable = batch.unreadable?.length ?? 0;
+    this.readRecords += batch.records.length;
+    this.readUnreadable += unreadable;
+    this.readBytes += Number.isFinite(batch.bytes) && batch.bytes > 0 ? batch.bytes : 0;
+    if (batch.records.length + unreadable === 0) return;
+    if (!this.readingStepId) {
+      this.readingStepId = this.recorder.beginStep(STATUS.READING, { stage: source.stage, counts: this.readCounts() });
+    } else {
+      this.recorder.updateStep(this.readingStepId, this.readCounts());
+    }
+  }
+
+  /** Writer side: map, write, route dirty, flush, commit, check the threshold; batch by batch. */
+  private async consume(channel: BoundedChannel<SourceBatch>): Promise<void> {
+    try {
+      for (;;) {
+        const next = await channel.receive(this.hard.signal);
+        if (next.done) break;
+        await this.processBatch(next.value);
+      }
+    } catch (err) {
+      if (!this.cancelled && !this.failure) {
+        this.fail(
+          err instanceof StageFailure
+            ? err
+            : new StageFailure(STATUS.TARGET_ERROR, this.target?.stage ?? ADAPTER_STAGE, describeFailure(err), { cause: err }),
+        );
+      }
+      // The reader must not run on: nothing it reads now could be written.
+      this.stopNow();
+      channel.cancel(new Cancelled());
+    }
+  }
+
+  private async processBatch(batch: SourceBatch): Promise<void> {
+    const source = this.source as Endpoint;
+    const target = this.target as Endpoint;
+    const mapper = this.mapper as RowMapper;
+    const dirty: DirtyRecord[] = [];
+    const now = Date.now();
+    for (const u of batch.unreadable ?? []) {
+      dirty.push(this.dirtyRecord(source.stage, u.reason, u.raw, u.column, now));
+    }
+    const rows: Row[] = [];
+    const originals: Row[] = [];
+    let mappingDirty = 0;
+    for (const record of batch.records) {
+      const m = mapper.map(record);
+      if (m.ok) {
+        rows.push(m.row);
+        originals.push(record);
+      } else {
+        mappingDirty++;
+        dirty.push(this.dirtyRecord('mapping', m.reason, rowToJson(record), m.column, now));
+      }
+    }
+    for (const column of mapper.takeMissingColumns()) {
+      this.log.warn(`source column "${column}" is missing from records; mapped as null`, { taskId: this.task.taskId, column });
+    }
+
+    let written = 0;
+    let writtenBytes = 0;
+    let rejectedCount = 0;
+    if (rows.length > 0) {
+      const writer = await this.ensureWriter(target);
+      let rejected: RejectedRecord[];
+      try {
+        const result = await writer.write(rows);
+        rejected = validRejected(result?.rejected, rows.length);
+      } catch (err) {
+        throw this.writerError(err, target);
+      }
+      const refused = new Set<number>();
+      for (const r of rejected) {
+        refused.add(r.index);
+        dirty.push(this.dirtyRecord(target.stage, r.reason, rowToJson(originals[r.index] ?? {}), r.column, now));
+      }
+      rejectedCount = rejected.length;
+      rows.forEach((row, i) => {
+        if (!refused.has(i)) {
+          written++;
+          writtenBytes += rowBytes(row);
+        }
+      });
+    }
+    await keepDirty(this.dirtySink, dirty, target.stage);
+    this.written += written;
+    this.writtenBytes += writtenBytes;
+    this.writerDirty += mappingDirty + rejectedCount;
+    this.recorder.setTotals({ written: this.written, dirty: this.dirtyTotal(), bytesWritten: this.writtenBytes });
+    if (this.writingStepId) this.recorder.updateStep(this.writingStepId, this.writeCounts());
+
+    if (rows.length > 0 && this.writer) {
+      try {
+        await this.writer.flush();
+      } catch (err) {
+        throw this.writerError(err, target);
+      }
+    }
+    if (batch.checkpoint !== undefined) {
+      if (this.writer?.durableOnlyAfterFinish) {
+        // Rows of this writer survive only through finish(): the reader hears of them after it (completeSuccessfully).
+        this.uncommitted = { cp: batch.checkpoint };
+      } else {
+        await this.commitReader(batch.checkpoint, source);
+        if (this.realtime) await this.saveRunningCheckpoint(batch.checkpoint);
+      }
+      this.lastCheckpoint = { cp: batch.checkpoint };
+    }
+    const crossed = dirtyLimitCrossed(this.task.runtime, this.written + this.dirtyTotal(), this.dirtyTotal());
+    if (crossed) throw new StageFailure(STATUS.WRITER_INTERRUPTED, target.stage, crossed);
+  }
+
+  private async commitReader(cp: Checkpoint, source: Endpoint): Promise<void> {
+    try {
+      await this.reader?.commit?.(cp);
+    } catch (err) {
+      throw new StageFailure(STATUS.SOURCE_ERROR, source.stage, `checkpoint commit failed: ${describeFailure(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * A realtime run never ends on its own: its committed checkpoint also goes to the store as it runs (at most
+   * every progressIntervalMs), so a worker that takes over (108/507) starts from it. A failed save is only
+   * logged here; the reader's own commit (Kafka offsets) already holds the position.
+   */
+  private async saveRunningCheckpoint(cp: Checkpoint): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastCheckpointSave < this.task.runtime.progressIntervalMs) return;
+    this.lastCheckpointSave = now;
+    try {
+      await this.deps.checkpoints.save(this.task.taskId, cp);
+    } catch (err) {
+      this.log.warn('checkpoint could not be saved; the run goes on', { taskId: this.task.taskId, error: errorMessage(err) });
+    }
+  }
+
+  private writerError(err: unknown, target: Endpoint): Error {
+    if (this.cancelled) return new Cancelled();
+    return new StageFailure(STATUS.TARGET_ERROR, target.stage, describeFailure(err), { cause: err });
+  }
+
+  /** The writer opens on the first batch with rows, so a run that reads nothing leaves the target untouched. */
+  private async ensureWriter(target: Endpoint): Promise<Writer> {
+    if (this.writer && this.writerOpened) return this.writer;
+    if (this.cancelled) throw new Cancelled();
+    this.recorder.step(this.req.resumed ? STATUS.WRITER_RESUMED : STATUS.WRITER_START, { stage: target.stage });
+    this.writerStepLogged = true;
+    this.recorder.markWriteStart();
+    try {
+      const make = target.def.writer;
+      if (!make) throw new Error(`the "${target.def.type}" connector cannot write`);
+      const writer = make({
+        task: this.task,
+        datasource: target.datasource,
+        signal: this.hard.signal,
+        log: this.log,
+        runId: this.runId,
+        dispatchTime: this.dispatchTime,
+        resumed: this.req.resumed ?? false,
+      });
+      this.writer = this.integrity ? this.integrity.track(writer) : writer;
+      await this.writer.open();
+    } catch (err) {
+      if (this.cancelled) throw new Cancelled();
+      throw new StageFailure(STATUS.WRITER_START_FAILED, target.stage, describeFailure(err), { cause: err });
+    }
+    this.writerOpened = true;
+    this.writingStepId = this.recorder.beginStep(STATUS.WRITING, { stage: target.stage, counts: this.writeCounts() });
+    return this.writer;
+  }
+
+  // ---- outcome ----
+
+  private async conclude(): Promise<TaskMonitorLog> {
+    if (!this.cancelled && !this.failure) await this.completeSuccessfully();
+    if (this.cancelled) {
+      await this.closeAll();
+      this.endRunningSteps();
+      if (this.readerStepLogged) this.recorder.step(STATUS.READER_CANCELLED, { stage: this.source?.stage ?? ADAPTER_STAGE, counts: this.readCounts() });
+      if (this.writerStepLogged) this.recorder.step(STATUS.WRITER_CANCELLED, { stage: this.target?.stage ?? ADAPTER_STAGE, counts: this.writeCounts() });
+      this.recorder.step(STATUS.FORCE_CANCELLED, { stage: ADAPTER_STAGE, remarks: `Task terminated: ${this.cancelReason}` });
+      return this.recorder.finish('CANCELLED', this.runRemarks());
+    }
+    if (this.failure) {
+      await this.closeAll();
+      this.endRunningSteps();
+      return this.recorder.finish('ERROR', this.runRemarks());
+    }
+    return this.recorder.finish('SUCCESS', this.runRemarks());
+  }
+
+  private async completeSuccessfully(): Promise<void> {
+    const target = this.target as Endpoint;
+    if (this.writerOpened && this.writer) {
+      if (this.writingStepId) this.recorder.endStep(this.writingStepId, this.writeCounts());
+      this.recorder.step(STATUS.WRITE_FINISHED, { stage: target.stage, counts: this.writeCounts(), remarks: `${this.written} records written.` });
+    }
+    if (!(await this.runIntegrityCheck())) return;
+    // From here on the rows are being published: a terminate that arrives now is too late to undo them.
+    this.settled = true;
+    if (this.writerOpened && this.writer) {
+      try {
+        await this.writer.finish?.();
+      } catch (err) {
+        this.fail(new StageFailure(STATUS.TARGET_ERROR, target.stage, describeFailure(err), { cause: err }));
+        return;
+      }
+    }
+    if (this.uncommitted) {
+      try {
+        await this.commitReader(this.uncommitted.cp, this.source as Endpoint);
+      } catch (err) {
+        this.fail(err instanceof StageFailure ? err : new StageFailure(STATUS.SOURCE_ERROR, ADAPTER_STAGE, describeFailure(err)));
+        return;
+      }
+      this.uncommitted = null;
+    }
+    if (!(await this.closeDirtySink())) return;
+    const finalCheckpoint = this.reader?.finalCheckpoint?.() ?? this.lastCheckpoint?.cp;
+    if (finalCheckpoint !== undefined) {
+      try {
+        await this.deps.checkpoints.save(this.task.taskId, finalCheckpoint);
+      } catch (err) {
+        this.fail(
+          new StageFailure(STATUS.RUN_ABNORMAL, ADAPTER_STAGE, `the rows are written but the checkpoint could not be saved: ${errorMessage(err)}`, { cause: err }),
+        );
+        return;
+      }
+    }
+    await this.closeAll();
+    this.recorder.setTotals({ written: this.written, dirty: this.dirtyTotal(), bytesWritten: this.writtenBytes });
+    if (this.readTotal() === 0) {
+      this.recorder.step(STATUS.ZERO_ROWS_READ, { stage: (this.source as Endpoint).stage, remarks: 'The amount of data read by this task is 0.' });
+      return;
+    }
+    if (this.writerOpened) this.recorder.step(STATUS.WRITER_END, { stage: target.stage, counts: this.writeCounts() });
+    this.recorder.step(STATUS.RUN_FINISHED, { stage: ADAPTER_STAGE, remarks: this.runRemarks() });
+  }
+
+  // ---- integrity check (worker/integrity.ts) ----
+
+  /**
+   * The 902–905 check after 504, before the rows are published and the checkpoint saved: a run it fails (or a
+   * terminate during it) leaves the checkpoint where it was, so the next run reads the window again. Compensated
+   * rows count as read again and written. False: the run ended.
+   */
+  private async runIntegrityCheck(): Promise<boolean> {
+    if (!this.integrity || !this.reader || !this.mapper || !this.source) return true;
+    try {
+      const outcome = await checkIntegrity({
+        task: this.task,
+        runId: this.runId,
+        reader: this.reader,
+        writer: this.writerOpened ? this.writer : null,
+        mapper: this.mapper,
+        recorder: this.recorder,
+        sourceStage: this.source.stage,
+        targetStage: this.target?.stage ?? ADAPTER_STAGE,
+        counts: { read: this.readTotal(), written: this.written, dirty: this.dirtyTotal() },
+        rejectedKeys: this.integrity,
+        dirtySink: this.dirtySink,
+        signal: this.hard.signal,
+        log: this.log,
+      });
+      this.readRecords += outcome.missing;
+      this.written += outcome.missing - outcome.dirty;
+      this.writtenBytes += outcome.writtenBytes;
+      this.writerDirty += outcome.dirty;
+      this.recorder.setTotals({ written: this.written, dirty: this.dirtyTotal(), bytesWritten: this.writtenBytes });
+      if (!outcome.failure) return true;
+      if (!this.failure && !this.cancelled) this.failure = outcome.failure;
+      this.log.warn('execution failed', { taskId: this.task.taskId, runId: this.runId, status: outcome.failure.code, error: outcome.failure.message });
+      return false;
+    } catch (err) {
+      if (this.cancelled) return false;
+      this.fail(err instanceof StageFailure ? err : new StageFailure(STATUS.RUN_ABNORMAL, ADAPTER_STAGE, `integrity check: ${describeFailure(err)}`, { cause: err }));
+      if (err instanceof IntegrityCancelled) this.log.warn('integrity check stopped', { taskId: this.task.taskId });
+      return false;
+    }
+  }
+
+  /** First failure wins; it is logged at once so the live log shows it while the other side winds down. */
+  private fail(failure: StageFailure): void {
+    if (this.failure || this.cancelled) return;
+    this.failure = failure;
+    this.recorder.setTotals({ written: this.written, dirty: this.dirtyTotal(), bytesWritten: this.writtenBytes });
+    this.recorder.step(failure.code, {
+      stage: failure.stage,
+      remarks: failure.message,
+      positionStatus: failure.code === STATUS.RUN_ABNORMAL ? 'INTERNAL_ERR' : 'RUNTIME_ERR',
+    });
+    this.log.warn('execution failed', { taskId: this.task.taskId, runId: this.runId, status: failure.code, error: failure.message });
+  }
+
+  private onAbort(): void {
+    if (this.settled) return;
+    const reason: unknown = this.req.signal?.reason;
+    if (reason === STOP_REASON && this.realtime) {
+      // Drain: the reader stops, what it already handed over is written and committed.
+      this.readerStop.abort(reason);
+      return;
+    }
+    this.terminate(reason);
+  }
+
+  private terminate(reason: unknown): void {
+    if (this.settled) return;
+    if (!this.failure) {
+      this.cancelled = true;
+      this.cancelReason = typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'terminate requested';
+    }
+    this.stopNow();
+    this.channel?.cancel(new Cancelled());
+  }
+
+  private stopNow(): void {
+    if (!this.readerStop.signal.aborted) this.readerStop.abort(new Cancelled());
+    if (!this.hard.signal.aborted) this.hard.abort(new Cancelled());
+  }
+
+  private async closeDirtySink(): Promise<boolean> {
+    const sink = this.ownDirtySink;
+    this.ownDirtySink = null;
+    if (!sink) return true;
+    try {
+      await sink.close();
+      return true;
+    } catch (err) {
+      const message = `dirty records could not be kept: ${errorMessage(err)}`;
+      if (!this.failure && !this.cancelled) this.fail(new StageFailure(STATUS.TARGET_ERROR, this.target?.stage ?? ADAPTER_STAGE, message, { cause: err }));
+      else this.log.error(message, { taskId: this.task.taskId, runId: this.runId });
+      return false;
+    }
+  }
+
+  /** Close reader, writer and the error_handler writer once each; a close error is logged, not fatal. */
+  private async closeAll(): Promise<void> {
+    this.settled = true;
+    const reader = this.reader;
+    const writer = this.writer;
+    this.reader = null;
+    this.writer = null;
+    await this.closeDirtySink();
+    await Promise.all([reader && this.closeQuietly('reader', () => reader.close()), writer && this.closeQuietly('writer', () => writer.close())]);
+  }
+
+  /** A close that fails or hangs (a driver waiting on a dead connection) is logged; the run's log still ends. */
+  private async closeQuietly(what: string, close: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);
+      timer.unref();
+    });
+    try {
+      const result = await Promise.race([Promise.resolve().then(close), timeout]);
+      if (result === 'timeout') this.log.warn(`${what} close did not finish within ${CLOSE_TIMEOUT_MS} ms; left behind`, { runId: this.runId });
+    } catch (err) {
+      this.log.warn(`${what} close failed`, { error: errorMessage(err), runId: this.runId });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private endRunningSteps(): void {
+    if (this.readingStepId) this.recorder.endStep(this.readingStepId, this.readCounts());
+    if (this.writingStepId) this.recorder.endStep(this.writingStepId, this.writeCounts());
+    this.recorder.setTotals({ written: this.written, dirty: this.dirtyTotal(), bytesWritten: this.writtenBytes });
+  }
+
+  // ---- counts ----
+
+  private readTotal(): number {
+    return this.readRecords + this.readUnreadable;
+  }
+
+  private dirtyTotal(): number {
+    return this.readUnreadable + this.writerDirty;
+  }
+
+  private readCounts(): { data_count: number; dirty_data_count: number; bytes: number } {
+    return { data_count: this.readTotal(), dirty_data_count: this.readUnreadable, bytes: this.readBytes };
+  }
+
+  private writeCounts(): { data_count: number; dirty_data_count: number; bytes: number } {
+    return { data_count: this.written, dirty_data_count: this.writerDirty, bytes: this.writtenBytes };
+  }
+
+  private dirtyRecord(stage: string, reason: string, record: DirtyRecord['record'], column: string | undefined, time: number): DirtyRecord {
+    return dirtyRecord({ runId: this.runId, taskId: this.task.taskId, stage, time }, reason, record, column);
+  }
+
+  private runRemarks(): string {
+    const counts = `read ${this.readTotal()}, written ${this.written}, dirty ${this.dirtyTotal()}`;
+    if (this.cancelled) return `Task terminated (${this.cancelReason}); ${counts}.`;
+    if (this.failure) return `${this.failure.message} (${counts})`;
+    return `Task execute success: ${counts}.`;
+  }
+}
+
