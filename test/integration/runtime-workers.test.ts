@@ -246,6 +246,8 @@ describe('a realtime Kafka → PostgreSQL task', () => {
     expect(counts).toEqual({ rows: 500, distinct: 500, min: 1, max: 500 });
     const names = await pgClient.query<{ bad: string }>(`SELECT count(*) AS bad FROM ${table} WHERE name <> 'n' || id`);
     expect(Number(names.rows[0]?.bad)).toBe(0);
+    // The worker logs "run finished" just after it has written the end of the log: wait for the line.
+    await waitFor('the second worker to report the resumed run', async () => second.finishedRuns().includes(resumed.id), 10_000);
     expect(second.finishedRuns()).toContain(resumed.id);
     await second.stop();
   });
@@ -297,6 +299,8 @@ describe('a timing run whose worker is killed', () => {
     expect(resumed.execute_status, resumed.remarks).toBe('SUCCESS');
     expect(resumed.dispatch_time).toBe(planned);
     expect(codesOf(resumed)).toEqual(expect.arrayContaining([900, 99, 108, 507, 901]));
+    // The worker logs "run finished" just after it has written the end of the log: wait for the line.
+    await waitFor('the second worker to report the resumed run', async () => second.finishedRuns().includes(resumed.id), 10_000);
     expect(second.finishedRuns()).toContain(resumed.id);
     const vanished = await control.store.getMonitorLog(task.task_id, runId);
     expect(vanished).toMatchObject({ status: 915, execute_status: 'ERROR' });

@@ -188,11 +188,17 @@ export class FdiProcess {
   readonly output: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private constructor(readonly child: ChildProcess) {
-    const collect = (chunk: Buffer): void => {
-      this.output.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+    // A chunk may end in the middle of a line: keep the tail of each stream until its newline comes.
+    const collector = (): ((chunk: Buffer) => void) => {
+      let partial = '';
+      return (chunk) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        this.output.push(...lines.filter((l) => l.trim() !== ''));
+      };
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    child.stdout?.on('data', collector());
+    child.stderr?.on('data', collector());
     this.exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
   }
 
