@@ -67,12 +67,13 @@ export function fingerprintDiff(expected: Fingerprint, actual: Fingerprint): str
 }
 
 /**
- * fdi-worker's pipeline carries date-times as JS Dates (milliseconds), so DATETIME(6)/timestamp(6) lose their
- * microseconds: a known limitation, shown in the table's note rather than hidden or failed.
+ * A contender that keeps the millisecond but loses the microseconds of DATETIME(6)/timestamp(6) gets a note in the
+ * table rather than a failure, so that the other numbers of the run still print (fdi-worker keeps them: its tests
+ * check it, test/integration/sql-microseconds.test.ts).
  */
 export function precisionNote(expected: Fingerprint, actual: Fingerprint): string | undefined {
   if (expected.updatedMaxMicros === actual.updatedMaxMicros) return undefined;
-  return `µs of DATETIME(6) cut to ms (${expected.updatedMaxMicros.slice(20)} → ${actual.updatedMaxMicros.slice(20)})`;
+  return `µs of DATETIME(6) lost (${expected.updatedMaxMicros.slice(20)} → ${actual.updatedMaxMicros.slice(20)})`;
 }
 
 /** Decimal sums print as `123.40` in one database and `123.4` in the other. */

@@ -4,7 +4,7 @@
  */
 import { epochToLocal, localToEpoch, type SourceZone } from '../core/normalise/time-zone.ts';
 import { daysInMonth, isoOffsetMinutes } from '../core/time-zone.ts';
-import type { FieldValue, JsonValue } from '../core/values.ts';
+import { dateWithMicros, microsecondOf, type FieldValue, type JsonValue } from '../core/values.ts';
 import type { ColumnType } from './column-type.ts';
 
 export type Converted = { ok: true; value: FieldValue } | { ok: false; reason: string };
@@ -156,7 +156,7 @@ function toText(value: FieldValue, type: ColumnType, zone: SourceZone, maxLength
   else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
   else if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return notA(value, type, 'invalid date');
-    text = formatLocal(value.getTime(), zone, true);
+    text = formatLocal(value.getTime(), zone, true, microsecondOf(value));
   } else if (value instanceof Uint8Array) text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   else text = JSON.stringify(value);
   if (maxLength !== undefined) {
@@ -182,11 +182,17 @@ function toBoolean(value: FieldValue, type: ColumnType): Converted {
   return notA(value, type);
 }
 
+interface Instant {
+  ms: number;
+  /** 0–999 below the millisecond. */
+  micro: number;
+}
+
 /** The instant a date/time value stands for; text without a zone is a wall-clock reading in `zone`. */
-function instantOf(value: FieldValue, zone: SourceZone): number | string {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid date' : value.getTime();
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 'not a finite number';
-  if (typeof value === 'bigint') return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : 'out of range';
+function instantOf(value: FieldValue, zone: SourceZone): Instant | string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid date' : { ms: value.getTime(), micro: microsecondOf(value) };
+  if (typeof value === 'number') return Number.isFinite(value) ? { ms: Math.trunc(value), micro: 0 } : 'not a finite number';
+  if (typeof value === 'bigint') return value >= MIN_SAFE && value <= MAX_SAFE ? { ms: Number(value), micro: 0 } : 'out of range';
   if (typeof value !== 'string') return 'not a date';
   const m = DATE_TIME_TEXT.exec(value.trim());
   if (!m) return 'not a date/time (expected yyyy-MM-dd[ HH:mm[:ss[.SSS]]][zone])';
@@ -201,23 +207,25 @@ function instantOf(value: FieldValue, zone: SourceZone): number | string {
   };
   if (local.month < 1 || local.month > 12 || local.day < 1 || local.day > daysInMonth(local.year, local.month)) return 'no such date';
   if (local.hour > 23 || local.minute > 59 || local.second > 59) return 'no such time of day';
+  const micro = Number((m[7] ?? '').padEnd(6, '0').slice(3, 6));
   const z = m[8];
-  if (z === undefined) return localToEpoch(zone, local);
-  return localToEpoch({ kind: 'fixed', name: z, offsetMinutes: isoOffsetMinutes(z) }, local);
+  if (z === undefined) return { ms: localToEpoch(zone, local), micro };
+  return { ms: localToEpoch({ kind: 'fixed', name: z, offsetMinutes: isoOffsetMinutes(z) }, local), micro };
 }
 
 function toDateTime(value: FieldValue, type: ColumnType, zone: SourceZone): Converted {
   const t = instantOf(value, zone);
   if (typeof t === 'string') return notA(value, type, t);
-  const d = new Date(t);
+  if (value instanceof Date) return ok(value);
+  const d = dateWithMicros(t.ms, t.micro);
   return Number.isNaN(d.getTime()) ? notA(value, type, 'out of range') : ok(d);
 }
 
 function toDate(value: FieldValue, type: ColumnType, zone: SourceZone): Converted {
   const t = instantOf(value, zone);
   if (typeof t === 'string') return notA(value, type, t);
-  if (Number.isNaN(new Date(t).getTime())) return notA(value, type, 'out of range');
-  return ok(formatLocal(t, zone, false));
+  if (Number.isNaN(new Date(t.ms).getTime())) return notA(value, type, 'out of range');
+  return ok(formatLocal(t.ms, zone, false));
 }
 
 function toTime(value: FieldValue, type: ColumnType, zone: SourceZone): Converted {
@@ -230,7 +238,7 @@ function toTime(value: FieldValue, type: ColumnType, zone: SourceZone): Converte
   }
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return notA(value, type, 'invalid date');
-    return ok(formatLocal(value.getTime(), zone, true).slice(11));
+    return ok(formatLocal(value.getTime(), zone, true, microsecondOf(value)).slice(11));
   }
   return notA(value, type);
 }
@@ -261,8 +269,11 @@ function pad(n: number, width = 2): string {
 }
 
 /** `yyyy-MM-dd` or `yyyy-MM-dd HH:mm:ss.SSS` as the wall clock of `zone` shows `epochMs`. */
-function formatLocal(epochMs: number, zone: SourceZone, withTime: boolean): string {
+/** `yyyy-MM-dd[ HH:mm:ss.SSS[SSS]]`: microsecond digits only when there are microseconds to show. */
+function formatLocal(epochMs: number, zone: SourceZone, withTime: boolean, microsecond = 0): string {
   const l = epochToLocal(zone, epochMs);
   const date = `${l.year < 0 ? '-' : ''}${pad(Math.abs(l.year), 4)}-${pad(l.month)}-${pad(l.day)}`;
-  return withTime ? `${date} ${pad(l.hour)}:${pad(l.minute)}:${pad(l.second)}.${pad(l.millisecond, 3)}` : date;
+  if (!withTime) return date;
+  const micros = microsecond === 0 ? '' : pad(microsecond, 3);
+  return `${date} ${pad(l.hour)}:${pad(l.minute)}:${pad(l.second)}.${pad(l.millisecond, 3)}${micros}`;
 }

@@ -1,7 +1,8 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { FieldValue, JsonValue, Row } from '../sdk/index.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
-import { epochMsToLocalText, localTextToEpochMs, microsToIso, msToMicros } from '../sql/instant.ts';
+import { dateWithMicros, microsecondOf, subMillisecondMicrosOfText } from '../../core/values.ts';
+import { dateToMicros, epochMsToLocalText, localTextToEpochMs, microsToIso } from '../sql/instant.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 import type { SqlParam } from '../sql/where.ts';
 
@@ -41,7 +42,7 @@ export function rowConverter(fields: readonly ResultField[], jsonColumns: Readon
 function dateValue(text: string, zone: SourceZone): FieldValue {
   if (text.startsWith('0000-00-00')) return text;
   try {
-    return new Date(localTextToEpochMs(text, zone));
+    return dateWithMicros(localTextToEpochMs(text, zone), subMillisecondMicrosOfText(text));
   } catch {
     return text;
   }
@@ -65,11 +66,11 @@ export function mysqlParam(value: unknown, column: ColumnMeta, zone: SourceZone)
   if (value instanceof Date) {
     const kind = typeKind(column.dataType);
     if (Number.isNaN(value.getTime())) throw new Error(`invalid date for column ${column.name}`);
-    const ms = value.getTime();
-    if (kind === 'date') return epochMsToLocalText(ms, zone).slice(0, 10);
-    if (kind === 'time') return epochMsToLocalText(ms, zone).slice(11);
-    if (kind === 'timestamp' || kind === 'timestamptz') return epochMsToLocalText(ms, zone);
-    return microsToIso(msToMicros(ms), zone);
+    const local = epochMsToLocalText(value.getTime(), zone, microsecondOf(value));
+    if (kind === 'date') return local.slice(0, 10);
+    if (kind === 'time') return local.slice(11);
+    if (kind === 'timestamp' || kind === 'timestamptz') return local;
+    return microsToIso(dateToMicros(value), zone);
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
+import { dateWithMicros, subMillisecondMicrosOfText } from '../../core/values.ts';
 import { localTextToEpochMs } from '../sql/instant.ts';
 import { sessionZone } from '../sql/zone.ts';
 import type { PostgresOptions } from './options.ts';
 
-const OID = { date: 1082, timestamp: 1114, interval: 1186 } as const;
+const OID = { date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186 } as const;
 const SSL_MODES_ON = new Set(['require', 'verify-ca', 'verify-full']);
 
 export interface TypeParsers {
@@ -22,6 +23,10 @@ export function typeParsers(types: typeof pg.types, zone: SourceZone | undefined
       if (format !== 'binary' && zone) {
         if (oid === OID.timestamp) return (text: string) => zoneLess(text, zone);
       }
+      if (format !== 'binary' && oid === OID.timestamptz) {
+        const instant = types.getTypeParser(oid, 'text') as (value: string) => unknown;
+        return (text: string) => withMicros(instant(text), text);
+      }
       // A date is a calendar day, not an instant: as text it cannot shift between the reader's and writer's zones.
       if (oid === OID.interval || oid === OID.date) return (text: string) => text;
       return types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
@@ -29,9 +34,15 @@ export function typeParsers(types: typeof pg.types, zone: SourceZone | undefined
   };
 }
 
+/** node-postgres reads timestamptz to the millisecond; the text's 4th–6th fraction digits are kept as well. */
+function withMicros(parsed: unknown, text: string): unknown {
+  if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime())) return parsed;
+  return dateWithMicros(parsed.getTime(), subMillisecondMicrosOfText(text));
+}
+
 function zoneLess(text: string, zone: SourceZone): Date | string {
   try {
-    return new Date(localTextToEpochMs(text, zone));
+    return dateWithMicros(localTextToEpochMs(text, zone), subMillisecondMicrosOfText(text));
   } catch {
     return text; // infinity, -infinity, BC dates: no JS instant
   }

@@ -1,6 +1,7 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
-import { epochMsToLocalText, microsToIso, msToMicros } from '../sql/instant.ts';
+import { microsecondOf } from '../../core/values.ts';
+import { dateToMicros, epochMsToLocalText, microsToIso } from '../sql/instant.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 import type { SqlParam } from '../sql/where.ts';
 
@@ -12,12 +13,13 @@ export function postgresParam(value: unknown, column: ColumnMeta, zone: SourceZo
   if (value instanceof Date) {
     const kind = typeKind(column.dataType);
     if (Number.isNaN(value.getTime())) throw new Error(`invalid date for column ${column.name}`);
-    const ms = value.getTime();
+    // A PreciseDate's ISO text carries its microseconds.
     if (kind === 'timestamptz') return value.toISOString();
-    if (kind === 'timestamp') return epochMsToLocalText(ms, zone);
-    if (kind === 'date') return epochMsToLocalText(ms, zone).slice(0, 10);
-    if (kind === 'time') return epochMsToLocalText(ms, zone).slice(11);
-    return microsToIso(msToMicros(ms), zone);
+    const local = epochMsToLocalText(value.getTime(), zone, microsecondOf(value));
+    if (kind === 'timestamp') return local;
+    if (kind === 'date') return local.slice(0, 10);
+    if (kind === 'time') return local.slice(11);
+    return microsToIso(dateToMicros(value), zone);
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);

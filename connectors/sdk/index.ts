@@ -17,6 +17,7 @@ import type { FieldValue, JsonValue, Row } from '../../core/values.ts';
 export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
 export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField } from '../../core/task-spec.ts';
 export type { FieldValue, JsonValue, Row } from '../../core/values.ts';
+export { PreciseDate, dateWithMicros, microsecondOf } from '../../core/values.ts';
 
 /**
  * The abort reason that drains a realtime task: `RunContext.signal` aborted with it means "stop": hand over what

@@ -1,5 +1,6 @@
 import { epochToLocal, localToEpoch, offsetAt, type SourceZone } from '../../core/normalise/time-zone.ts';
 import { MS_PER_MINUTE, isoOffsetMinutes } from '../../core/time-zone.ts';
+import { microsecondOf } from '../../core/values.ts';
 
 /**
  * Instants with microsecond precision (epoch microseconds as bigint), because MySQL DATETIME(6) and PostgreSQL
@@ -40,13 +41,13 @@ export function localTextToEpochMs(text: string, zone: SourceZone): number {
   return Number(floorDiv(localTextToMicros(text, zone), 1000n));
 }
 
-/** `microsToLocalText` of an epoch-ms instant (microseconds 000), without BigInt for a fixed-offset zone. */
-export function epochMsToLocalText(ms: number, zone: SourceZone): string {
-  if (zone.kind !== 'fixed') return microsToLocalText(msToMicros(ms), zone);
+/** `microsToLocalText` of an epoch-ms instant plus `microsecond` (0–999), without BigInt for a fixed-offset zone. */
+export function epochMsToLocalText(ms: number, zone: SourceZone, microsecond = 0): string {
+  if (zone.kind !== 'fixed') return microsToLocalText(msToMicros(ms) + BigInt(microsecond), zone);
   const d = new Date(ms + zone.offsetMinutes * MS_PER_MINUTE);
   const year = d.getUTCFullYear();
-  if (year < 0 || year > 9999) return microsToLocalText(msToMicros(ms), zone);
-  return `${pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}000`;
+  if (year < 0 || year > 9999) return microsToLocalText(msToMicros(ms) + BigInt(microsecond), zone);
+  return `${pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}${pad(microsecond, 3)}`;
 }
 
 /** Epoch ms of `YYYY-MM-DD HH:MM:SS[.f…]` read as UTC, or undefined for any other shape or an out-of-range field. */
@@ -116,6 +117,11 @@ export function isoToMicros(text: string): Micros {
 
 export function msToMicros(ms: number): Micros {
   return BigInt(Math.trunc(ms)) * 1000n;
+}
+
+/** The instant of a Date in microseconds, the `PreciseDate`'s own microseconds included. */
+export function dateToMicros(d: Date): Micros {
+  return msToMicros(d.getTime()) + BigInt(microsecondOf(d));
 }
 
 function floorDiv(a: bigint, b: bigint): bigint {

@@ -194,8 +194,9 @@ describe('MySQL → PostgreSQL, incremental', () => {
     expect(first.data_count).toBe(8);
     const { rows } = await pgc.query(`SELECT id, to_char(ts, 'YYYY-MM-DD HH24:MI:SS.US') AS ts FROM "${db}".inc ORDER BY id`);
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    // Values travel as JS Dates (milliseconds): the microsecond is not carried to the target, only the watermark keeps it.
-    expect(rows[0].ts).toBe('2024-05-01 10:00:00.000000');
+    // Microseconds travel with the value (DATETIME(6) → timestamp(6)), not only in the watermark.
+    expect(rows[0].ts).toBe('2024-05-01 10:00:00.000001');
+    expect(rows[7].ts).toBe('2024-05-01 10:00:00.000002');
 
     const cp = (await h.checkpoints.load('sqlc-inc-tie')) as { watermark: string; key: unknown };
     expect(cp.key).toBeNull();
