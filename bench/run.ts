@@ -87,7 +87,6 @@ async function main(args: BenchArgs): Promise<number> {
   const pgc = await pgAdmin(services.pg);
   const rows: ResultRow[] = [];
   try {
-    const machine = await describeMachine(my, pgc);
     const copies = (['m2p', 'm2m', 'p2m'] as const).filter((k) => args.only.has(k));
     if (copies.length > 0) {
       const dataset = await prepareDataset({ services, my, pgc, workDir: args.workDir, rows: args.rows, seed: args.seed, log });
@@ -112,6 +111,8 @@ async function main(args: BenchArgs): Promise<number> {
       const input = { redisUrl: services.redisUrl, tasks, minutes: args.quick ? 1 : SCHEDULER_MINUTES, workers: SCHEDULER_WORKERS, log };
       rows.push(await runSchedulerScenario(input).catch((e: unknown) => failedRow('scheduler (BullMQ, Redis)', `${tasks} per-minute tasks`, e)));
     }
+    // Described at the end, so that tools installed during the run (pgloader, GNU time) show their versions.
+    const machine = await describeMachine(my, pgc);
     const copyLine = copies.length > 0 ? `copy data set: ${args.rows.toLocaleString('en-US')} rows${args.quick ? ' (--quick)' : ''}, ${args.runs} runs each, medians\n` : '';
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
     process.stdout.write(`${machine.join('\n')}\n${copyLine}\n${formatTable(rows)}\n\nwhole benchmark: ${minutes} min\n`);
