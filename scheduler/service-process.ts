@@ -5,9 +5,17 @@
 import pino, { type Logger } from 'pino';
 import { createDefaultRegistry } from '../connectors/builtins.ts';
 import { pluginSpecsFromEnv, type ConnectorRegistry } from '../connectors/registry/index.ts';
+import { FdiError } from '../core/fdi-error.ts';
 
+/** pino's levels; `FDI_LOG_LEVEL` takes one of them in any case (default `info`). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The process log; an unknown `FDI_LOG_LEVEL` is FDI.3002 naming it (pino itself would throw a puzzling error). */
 export function serviceLogger(name: string, env: NodeJS.ProcessEnv = process.env): Logger {
-  return pino({ name, level: env['FDI_LOG_LEVEL']?.trim() || 'info' });
+  const raw = env['FDI_LOG_LEVEL']?.trim() || 'info';
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (!level) throw new FdiError('FDI.3002', `FDI_LOG_LEVEL=${JSON.stringify(raw)} must be one of ${LOG_LEVELS.join(', ')}.`, 'FDI_LOG_LEVEL');
+  return pino({ name, level });
 }
 
 /** Built-ins plus `--plugin` and `FDI_PLUGINS`; a plugin that fails to load is logged by name, the rest work. */

@@ -144,6 +144,11 @@ export class FdiWorker {
     return this.runner.activeRuns();
   }
 
+  /** Jobs waiting in the shared queue for a worker (for `fdi worker --metrics-port`). */
+  queueDepth(): Promise<number> {
+    return this.queue.getJobCountByTypes('wait', 'prioritized');
+  }
+
   /** Graceful stop; a second call returns the same promise. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();

@@ -26,10 +26,13 @@ export function serveCommand(): Command {
     .option('--plugin <module...>', 'connector plugin module paths or package names (also FDI_PLUGINS)')
     .action(async (flags: Flags) => {
       const env = process.env;
-      const log = serviceLogger('fdi-serve', env);
-      const loaded = configOrRefuse('fdi serve', () => ({ serve: loadServeConfig(env, flags), config: runtimeConfigFromEnv(env) }));
+      const loaded = configOrRefuse('fdi serve', () => ({
+        log: serviceLogger('fdi-serve', env),
+        serve: loadServeConfig(env, flags),
+        config: runtimeConfigFromEnv(env),
+      }));
       if (!loaded) return;
-      const { serve, config } = loaded;
+      const { log, serve, config } = loaded;
       for (const w of serve.warnings) log.warn(w);
       const registry = await serviceRegistry(flags.plugin ?? [], env, log);
       const deployment = await openDeployment({

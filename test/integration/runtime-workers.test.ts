@@ -145,6 +145,7 @@ describe('two worker processes', () => {
 });
 
 describe('a realtime Kafka → PostgreSQL task', () => {
+  const BATCH_SIZE = 20;
   const realtimeDetail = (topic: string, table: string) => ({
     sourceSelectedDatasource: {
       sourceTopicName: topic,
@@ -176,8 +177,20 @@ describe('a realtime Kafka → PostgreSQL task', () => {
       ],
     },
     mappingRequired: true,
-    runtime: { batch_size: 20, progress_interval_ms: 500 },
+    runtime: { batch_size: BATCH_SIZE, progress_interval_ms: 500 },
   });
+
+  /** The offsets a consumer group has committed on a topic, summed over its partitions (none committed = 0). */
+  async function committedOffsets(groupId: string, topic: string): Promise<number> {
+    const admin = new Kafka({ clientId: 'rt-workers-test-admin', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
 
   async function produce(topic: string, from: number, to: number): Promise<void> {
     for (let i = from; i <= to; i += 20) {
@@ -221,7 +234,17 @@ describe('a realtime Kafka → PostgreSQL task', () => {
     const runByFirst = await waitFor('the first run id', async () => (await control.control!.isRunning(task.task_id)) && (await allLogs(control.store, task.task_id))[0]);
     first.kill('SIGKILL');
     await first.exited;
+    // What the first run got done before it died: the rows in the target (nothing writes them now) and the
+    // offsets its consumer group committed (only ever after the rows of a batch were written). Read the offsets
+    // just before the second worker starts, so a commit still on its way when the process died has landed.
+    const writtenByFirst = (await rowCount(table)).rows;
+    expect(writtenByFirst).toBeGreaterThanOrEqual(40);
     await produce(topic, 201, 400);
+    const committedByFirst = await committedOffsets(`fdi-${task.task_id}`, topic);
+    // Written but not committed: at most the one batch whose commit the kill cut off.
+    expect(committedByFirst).toBeGreaterThan(0);
+    expect(committedByFirst).toBeLessThanOrEqual(writtenByFirst);
+    expect(writtenByFirst - committedByFirst).toBeLessThanOrEqual(BATCH_SIZE);
 
     const second = await worker();
     const resumed = await waitFor('a resumed run', async () => {
@@ -242,6 +265,12 @@ describe('a realtime Kafka → PostgreSQL task', () => {
     expect(ended.execute_status, ended.remarks).toBe('SUCCESS');
     expect(codesOf(ended)).toEqual(expect.arrayContaining([108, 507, 901]));
     expect(ended.dirty_data_count).toBe(0);
+    // The target upserts, so its rows alone cannot tell a resume from a re-read from offset 0: the resumed run's
+    // own count can. It started at the committed offsets, so it wrote what lay past them (re-delivering at most
+    // the batch that was written but not committed), not all 500; together with the first run, everything.
+    expect(ended.data_count).toBeLessThanOrEqual(500 - committedByFirst);
+    expect(ended.data_count).toBeLessThanOrEqual(500 - writtenByFirst + BATCH_SIZE);
+    expect(writtenByFirst + ended.data_count).toBeGreaterThanOrEqual(500);
     const counts = await rowCount(table);
     expect(counts).toEqual({ rows: 500, distinct: 500, min: 1, max: 500 });
     const names = await pgClient.query<{ bad: string }>(`SELECT count(*) AS bad FROM ${table} WHERE name <> 'n' || id`);
