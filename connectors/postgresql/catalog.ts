@@ -51,7 +51,7 @@ export async function describePostgresTable(client: pg.Client, ref: TableRef): P
       dataType,
       columnType: `${dataType}${size}`,
       length: c.len,
-      precision: c.prec,
+      precision: decimalPrecision(c.udt_name, c.prec),
       scale: c.scale,
       nullable: c.nullable === 'YES',
       json: dataType === 'json' || dataType === 'jsonb',
@@ -73,4 +73,14 @@ export async function describePostgresTable(client: pg.Client, ref: TableRef): P
   const primaryKey = idx.find((r) => r.pk)?.cols ?? [];
   const uniqueKeys = idx.filter((r) => !r.pk).map((r) => r.cols);
   return { ref: at, columns, primaryKey, uniqueKeys };
+}
+
+/**
+ * information_schema gives the precision of integer and floating-point types in bits (radix 2); the FDI column
+ * listing, like MySQL's and PostgreSQL's own JDBC driver, gives decimal digits (int4 → 10, not 32).
+ */
+const DECIMAL_DIGITS: Readonly<Record<string, number>> = { int2: 5, int4: 10, int8: 19, float4: 8, float8: 17 };
+
+function decimalPrecision(udtName: string, bits: number | null): number | null {
+  return DECIMAL_DIGITS[udtName] ?? bits;
 }
