@@ -33,6 +33,10 @@ KAFKA_PORT=${FDI_TEST_SERVICES_KAFKA_PORT:-19092}
 SFTP_USER=sftptest
 SFTP_PASSWORD=sftppass
 SFTP_WRITABLE=/upload
+# A PostgreSQL role whose password is really checked (scram-sha-256 over TCP), for wrong-password tests; only on
+# the instance this script runs itself (every other role keeps trust auth).
+PG_PASSWORD_USER=fdi_pw
+PG_PASSWORD_SECRET=fdi_pw
 ALL_SERVICES=(mysql pg redis sftp kafka)
 
 log() { printf '[test-services] %s\n' "$*" >&2; }
@@ -241,20 +245,61 @@ mysql_stop() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# PostgreSQL: trust auth, TCP only (no unix socket: its path length would depend on where the repo lives)
+# PostgreSQL: trust auth, TCP only (no unix socket: its path length would depend on where the repo lives), except
+# the role $PG_PASSWORD_USER whose password is checked (the first line of pg_hba.conf)
 
 pg_dir() { service_dir pg postgres; }
 pg_as() { runuser -u postgres -- "$@"; }
 pg_answers() { [[ $(psql -X -h "$HOST" -p "$PG_PORT" -U postgres -d postgres -Atc 'select 1' 2>/dev/null) == 1 ]]; }
 pg_pid() { [[ -f $RUN/pg/data/postmaster.pid ]] && head -1 "$RUN/pg/data/postmaster.pid" | tr -dc '0-9' || true; }
 pg_running() { pid_alive "$(pg_pid)" postgres; }
+pg_psql() { psql -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$PG_PORT" -U postgres "$@"; }
+# Written once the password role is in place on our own instance; `env` exports the role only then.
+pg_password_marker() { printf '%s' "$RUN/pg/password-role"; }
+pg_password_login() { PGPASSWORD=$1 PGCONNECT_TIMEOUT=5 psql -X -w -h "$HOST" -p "$PG_PORT" -U "$PG_PASSWORD_USER" -d app -Atc 'select 1' 2>&1; }
+
+# Idempotent, also on a data directory initialised before this step existed: the role with its password, and
+# "host all $PG_PASSWORD_USER $HOST/32 scram-sha-256" as the first line of pg_hba.conf (the first matching line
+# wins, so the trust lines below it do not apply to this role), then a reload; then proves both ways that the
+# password is checked.
+pg_password_role() {
+  local dir=$1 hba="$1/data/pg_hba.conf" line="host all $PG_PASSWORD_USER $HOST/32 scram-sha-256" out
+  rm -f "$(pg_password_marker)"
+  pg_psql -d postgres >&2 <<SQL || die "pg: cannot create the role $PG_PASSWORD_USER"
+SET password_encryption = 'scram-sha-256';
+SELECT 'CREATE ROLE $PG_PASSWORD_USER LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_PASSWORD_USER') \gexec
+ALTER ROLE $PG_PASSWORD_USER LOGIN PASSWORD '$PG_PASSWORD_SECRET';
+GRANT CONNECT, CREATE, TEMPORARY ON DATABASE app TO $PG_PASSWORD_USER;
+SQL
+  if [[ $(head -n 1 "$hba") != "$line" ]]; then
+    log "pg: $PG_PASSWORD_USER logs in with a checked password (scram-sha-256): first line of $hba"
+    { printf '%s\n' "$line"; grep -vxF -- "$line" "$hba"; } >"$hba.tmp"
+    chown postgres: "$hba.tmp"
+    chmod 600 "$hba.tmp"
+    mv -f "$hba.tmp" "$hba"
+  fi
+  [[ $(pg_psql -d postgres -Atc 'select count(*) from pg_hba_file_rules where error is not null') == 0 ]] ||
+    die "pg: $hba has errors (see the view pg_hba_file_rules)"
+  pg_psql -d postgres -Atc 'select pg_reload_conf()' >/dev/null || die "pg: reload failed"
+  # The reload is asynchronous: wait until a wrong password is refused, then check that the right one works.
+  local deadline=$((SECONDS + 15))
+  until out=$(pg_password_login "not-$PG_PASSWORD_SECRET") ; [[ $out == *"password authentication failed"* ]]; do
+    ((SECONDS < deadline)) || die "pg: a wrong password for $PG_PASSWORD_USER is not refused: $out"
+    sleep 0.1
+  done
+  out=$(pg_password_login "$PG_PASSWORD_SECRET") && [[ $out == 1 ]] || die "pg: $PG_PASSWORD_USER cannot log in with its password: $out"
+  touch "$(pg_password_marker)"
+  log "pg: $PG_PASSWORD_USER/$PG_PASSWORD_SECRET logs in; a wrong password is refused"
+}
 
 pg_start() {
-  local dir bin
+  local dir bin own=1
   dir=$(pg_dir)
   bin=$(pg_bin)
   if ! pg_running && port_open "$PG_PORT"; then
     foreign_service pg "$PG_PORT" pg_answers
+    own=0
+    rm -f "$(pg_password_marker)"
   elif ! pg_running; then
     rm -f "$dir/data/postmaster.pid"
     if [[ ! -f $dir/data/PG_VERSION ]]; then
@@ -281,6 +326,8 @@ EOF
   if [[ $(psql -X -h "$HOST" -p "$PG_PORT" -U postgres -d postgres -Atc "select 1 from pg_database where datname = 'app'") != 1 ]]; then
     psql -X -q -h "$HOST" -p "$PG_PORT" -U postgres -d postgres -c 'CREATE DATABASE app' >&2 || die "pg: cannot create database app"
   fi
+  # Not on a foreign server: its authentication is not ours to change.
+  if ((own)); then pg_password_role "$dir"; fi
 }
 
 pg_stop() {
@@ -458,10 +505,17 @@ env_text() {
   # data survives a restart run only then; a Redis reused from another checkout is not ours to restart).
   local redis_restartable=0
   redis_running && redis_restartable=1
+  # The password-checked PostgreSQL role exists only on the instance this script started and prepared.
+  local pg_password=
+  if pg_running && [[ -f $(pg_password_marker) ]]; then
+    pg_password="FDI_TEST_PG_PASSWORD_USER=$PG_PASSWORD_USER
+FDI_TEST_PG_PASSWORD_USER_PASSWORD=$PG_PASSWORD_SECRET"
+  fi
   cat <<EOF
 FDI_TEST_REDIS_RESTARTABLE=$redis_restartable
 FDI_TEST_MYSQL_URL=mysql://app:app@$HOST:$MYSQL_PORT/app
-FDI_TEST_PG_URL=postgres://postgres@$HOST:$PG_PORT/app
+FDI_TEST_PG_URL=postgres://postgres@$HOST:$PG_PORT/app${pg_password:+
+$pg_password}
 FDI_TEST_REDIS_URL=redis://$HOST:$REDIS_PORT
 FDI_TEST_KAFKA_BROKERS=$HOST:$KAFKA_PORT
 FDI_TEST_SFTP_HOST=$HOST

@@ -2,8 +2,9 @@
  * Kafka with the relational connectors, through the engine and FDI task files against the real services:
  * MySQL → Kafka (timing, incremental: a re-run sends nothing twice; an oversized row is dirty), Kafka →
  * PostgreSQL timing (JSON paths, bad JSON and rows PostgreSQL refuses are dirty with their reasons, upsert keeps
- * re-reads idempotent) and realtime (stop drains and commits; a run killed mid-way and started again leaves every
- * record exactly once in the table).
+ * re-reads idempotent) and realtime (stop drains and commits; bad JSON and a value PostgreSQL refuses are dirty
+ * with their reasons while NULLs, UTF-8 text and a JSON object land exactly; a run killed mid-way and started
+ * again leaves every record exactly once in the table).
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -233,6 +234,74 @@ describe('Kafka → PostgreSQL', () => {
     expect(await committedOffsets(`fdi-${name}`, topic)).toMatchObject({ 0: '1', 1: '2' });
   });
 
+  it('realtime: bad JSON and a value PostgreSQL refuses are dirty with their reasons; NULLs, UTF-8 and a JSON object land exactly', async () => {
+    await pgc.query(`CREATE TABLE "${db}".docs (id bigint PRIMARY KEY, name text, doc jsonb, amount numeric(10,2), at timestamptz(3))`);
+    const topic = topicName('k2p-rt-values');
+    const name = `kfk-k2p-rt-values-${tag}`;
+    const fields = ['id', 'name', 'doc', 'amount', 'at'];
+    const f = {
+      datasources: [kafkaDs(), pgDatasource()],
+      task: { task_name: name, task_type: 'REALTIME', source_datasource_id: 'kfk-ds', target_datasource_id: 'ds-pg' },
+      task_detail: {
+        sourceSelectedDatasource: {
+          sourceTopicName: topic,
+          kafka_data_type: 'json',
+          isParse: 'true',
+          timeZone: 'GMT+00:00',
+          sourceMetaData: { mode: 'keyValue', dataSource: fields.map((n, i) => ({ index: String(i), name: n, type: 'String', path: n })) },
+        },
+        targetSelectedDatasource: { targetTable: `${db}.docs`, targetNeedCreateTable: false, isSupportClearTab: false },
+        mappingTable: [],
+        mappingInput: { mode: 'keyValue', dataSource: fields.map((k) => ({ sourceKey: k, targetKey: k })) },
+        mappingRequired: true,
+        runtime: { progress_interval_ms: 100 },
+      },
+    };
+    const text = 'UTF-8 ✓ 😀 中文 한국어 ünïcödé';
+    const doc = { k: [1, 'x', { deep: true }], n: null, u: 'é 😀 中', empty: {}, list: [], d: 0.1 };
+    // One partition, so the good records come after the bad ones: once they are written, all five were handled.
+    await producer.send({ topic, acks: -1, messages: [
+      { partition: 0, value: '{"id": 400, "name": "broken' },
+      { partition: 0, value: JSON.stringify({ id: 402, name: 'x', doc: {}, amount: 'abc', at: null }) },
+      { partition: 0, value: JSON.stringify({ id: 401, name: text, doc, amount: '12.34', at: '2024-03-01T08:00:00.123Z' }) },
+      { partition: 0, value: JSON.stringify({ id: 403, name: null, doc: null, amount: null, at: null }) },
+      { partition: 0, value: JSON.stringify({ id: 404 }) },
+    ] });
+    const h = harness();
+    const stop = new AbortController();
+    const progress = writtenAtLeast(3);
+    const running = runTask(h, f, { signal: stop.signal, onProgress: progress.onProgress });
+    await untilOrEnded(progress.reached, running);
+    stop.abort(STOP_REASON);
+    const log = await running;
+    expect(log.execute_status, log.remarks).toBe('SUCCESS');
+    expect(log.data_count).toBe(3);
+    expect(log.dirty_data_count).toBe(2);
+    // read = written + dirty
+    const read = Math.max(...log.detail_logs.filter((d) => d.position === 'READER').map((d) => d.data_count));
+    expect(read).toBe(5);
+    expect(read).toBe(log.data_count + log.dirty_data_count);
+
+    const r = await pgc.query(`SELECT id::text, name, doc, amount::text,
+        to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM "${db}".docs ORDER BY id`);
+    expect(r.rows).toEqual([
+      { id: '401', name: text, doc, amount: '12.34', at: '2024-03-01T08:00:00.123Z' },
+      { id: '403', name: null, doc: null, amount: null, at: null },
+      { id: '404', name: null, doc: null, amount: null, at: null },
+    ]);
+    // The object is stored as a JSON object (not as a JSON string holding it), equal to what was sent.
+    const stored = await pgc.query(`SELECT jsonb_typeof(doc) AS t, doc = $1::jsonb AS same FROM "${db}".docs WHERE id = 401`, [JSON.stringify(doc)]);
+    expect(stored.rows[0]).toEqual({ t: 'object', same: true });
+
+    const dirty = h.dirty.records.map((d) => ({ stage: d.stage, reason: d.reason, record: d.record })).sort((a, b) => a.reason.localeCompare(b.reason));
+    expect(dirty).toEqual([
+      { stage: 'postgresqlwriter', reason: '22P02: invalid input syntax for type numeric: "abc"', record: expect.objectContaining({ id: 402, amount: 'abc' }) },
+      { stage: 'kafkareader', reason: expect.stringMatching(/^partition 0 offset 0: not valid JSON/), record: '{"id": 400, "name": "broken' },
+    ]);
+    // Dirty records are handled records: the offsets move past them too.
+    expect(await committedOffsets(`fdi-${name}`, topic)).toMatchObject({ 0: '5' });
+  });
+
   it('realtime: killed mid-run (106/505/16) and started again, every record is in the table exactly once', async () => {
     const topic = topicName('k2p-kill');
     const name = `kfk-k2p-kill-${tag}`;
@@ -261,7 +330,10 @@ describe('Kafka → PostgreSQL', () => {
     stop.abort(STOP_REASON);
     const log = await second;
     expect(log.execute_status, log.remarks).toBe('SUCCESS');
+    expect(log.dirty_data_count).toBe(0);
     expect((await rows(301, 306)).map((r) => r.id)).toEqual(ids.map(String));
+    const { rows: counted } = await pgc.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM "${db}".events WHERE id BETWEEN 301 AND 306`);
+    expect(counted[0]).toEqual({ n: ids.length, d: ids.length });
     expect(await committedOffsets(`fdi-${name}`, topic)).toMatchObject({ 0: '6' });
   });
 });

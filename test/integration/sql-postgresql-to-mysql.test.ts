@@ -2,8 +2,10 @@
  * PostgreSQL → MySQL through the engine (`runExecution`) with FDI task files against the real test services:
  * values (exact numerics, instants and zone-less date-times across zones, JSON, binary, UTF-8 with emoji, NULLs),
  * dirty rows with MySQL's reasons, the monitor-log steps, table creation, clearing and the batch-number column,
- * an exact incremental run over a timestamptz column with ties, and the failures: the source backend terminated
- * mid-read (103) and the target table dropped mid-write (503).
+ * exact incremental runs over a timestamptz column (ties, a row committed late inside the compensation window),
+ * and the failures: wrong passwords (911 for PostgreSQL with a password-checked role of the test server, 912 for
+ * MySQL), the source backend terminated mid-read (103), the target table dropped mid-write (503) and cancel
+ * mid-run (106/505/16) with the re-run after it.
  */
 import type mysql from 'mysql2/promise';
 import type pg from 'pg';
@@ -16,13 +18,16 @@ import {
   inOrder,
   mysqlDatasource,
   parseFile,
+  pgAdmin,
   pgDatasource,
   runTask,
   step,
   taskFile,
   uniqueName,
+  untilOrEnded,
   writtenAtLeast,
 } from './sql-helpers.ts';
+import { pgPasswordRole } from '../support/services.ts';
 
 const db = uniqueName('p2m');
 let my: mysql.Connection;
@@ -207,6 +212,130 @@ describe('PostgreSQL → MySQL, incremental over timestamptz', () => {
     expect(codes(second)).toContain(105);
     expect(second.data_count).toBe(0);
   });
+
+  it('a row committed late inside the compensation window is picked up by the next run, once', async () => {
+    await pgc.query(`CREATE TABLE "${db}".late (id integer PRIMARY KEY, ts timestamptz(6) NOT NULL, v text)`);
+    await my.query(`CREATE TABLE \`${db}\`.late (id INT PRIMARY KEY, ts DATETIME(6), v VARCHAR(20))`);
+    await pgc.query(`INSERT INTO "${db}".late VALUES (1, clock_timestamp() - interval '1 hour', 'old'), (2, clock_timestamp() - interval '1 hour', 'old')`);
+    const compensationMs = 5000;
+    const lateFile = () =>
+      taskFile({
+        name: 'sqlc-p2m-late',
+        source: pgDatasource(),
+        target: mysqlDatasource(db),
+        sourceDetail: {
+          sourceTable: `${db}.late`,
+          need_inc_migration: true,
+          sourceDateColumn: 'ts',
+          dataTimestamp: Date.UTC(2024, 0, 1),
+          timeZone: 'GMT+08:00',
+          compensation_time: compensationMs,
+        },
+        targetDetail: { targetTable: `${db}.late` },
+        mapping: ['id', 'ts', 'v'].map((c) => ({ source: c, target: c })),
+        runtime: { batch_size: 2 },
+      });
+    // A transaction that stamps its row now but commits only after the first run has looked.
+    const late = await pgAdmin();
+    try {
+      await late.query('BEGIN');
+      await late.query(`INSERT INTO "${db}".late VALUES (3, clock_timestamp(), 'late commit')`);
+      await pgc.query(`INSERT INTO "${db}".late VALUES (4, clock_timestamp(), 'recent')`);
+      // The late row is really uncommitted: no other session sees it yet.
+      expect((await pgc.query(`SELECT array_agg(id ORDER BY id) AS ids FROM "${db}".late`)).rows[0]).toEqual({ ids: [1, 2, 4] });
+
+      const h = harness();
+      const first = await runTask(h, lateFile(), { taskId: 'sqlc-p2m-late' });
+      expect(first.execute_status, first.remarks).toBe('SUCCESS');
+      // Row 4 is committed but inside the compensation window: it waits for the next run, as the late row does.
+      expect(step(first, 104).data_count).toBe(2);
+      expect(first.data_count).toBe(2);
+      await late.query('COMMIT');
+
+      // Wait (on the database's own clock) until both recent rows have left the compensation window.
+      for (;;) {
+        const { rows } = await pgc.query<{ ready: boolean }>(
+          `SELECT statement_timestamp() - interval '${compensationMs / 1000} seconds' > max(ts) AS ready FROM "${db}".late`,
+        );
+        if (rows[0]?.ready === true) break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      const second = await runTask(h, lateFile(), { taskId: 'sqlc-p2m-late' });
+      expect(second.execute_status, second.remarks).toBe('SUCCESS');
+      expect(step(second, 104).data_count).toBe(2);
+      expect(second.data_count).toBe(2);
+      expect(second.dirty_data_count).toBe(0);
+      const [rows] = await my.query(`SELECT id, v FROM \`${db}\`.late ORDER BY id`);
+      expect(rows).toEqual([
+        { id: 1, v: 'old' }, { id: 2, v: 'old' }, { id: 3, v: 'late commit' }, { id: 4, v: 'recent' },
+      ]);
+      const third = await runTask(h, lateFile(), { taskId: 'sqlc-p2m-late' });
+      expect(third.execute_status, third.remarks).toBe('SUCCESS');
+      expect(codes(third)).toContain(105);
+      expect(codes(third)).not.toContain(500);
+      expect(third.data_count).toBe(0);
+    } finally {
+      await late.query('ROLLBACK').catch(() => undefined);
+      await late.end();
+    }
+  });
+});
+
+describe('PostgreSQL → MySQL, wrong passwords', () => {
+  // The test server trusts every other role: only this one has its password checked (see scripts/test-services.sh).
+  const role = pgPasswordRole();
+
+  beforeAll(async () => {
+    await pgc.query(`CREATE TABLE "${db}".pw (id integer PRIMARY KEY, v text)`);
+    await pgc.query(`INSERT INTO "${db}".pw VALUES (1, 'one'), (2, 'two')`);
+    await my.query(`CREATE TABLE \`${db}\`.pw (id INT PRIMARY KEY, v VARCHAR(10))`);
+    if (role) {
+      await pgc.query(`GRANT USAGE ON SCHEMA "${db}" TO "${role.user}"`);
+      await pgc.query(`GRANT SELECT ON "${db}".pw TO "${role.user}"`);
+    }
+  });
+
+  const file = (source: Record<string, string>, target: Record<string, string> = {}) =>
+    taskFile({
+      name: 'sqlc-p2m-pw',
+      source: pgDatasource(source),
+      target: mysqlDatasource(db, target),
+      sourceDetail: { sourceTable: `${db}.pw`, orderColumn: 'id' },
+      targetDetail: { targetTable: `${db}.pw` },
+      mapping: ['id', 'v'].map((c) => ({ source: c, target: c })),
+    });
+
+  it.skipIf(!role)(
+    'a wrong PostgreSQL password is 911 with the driver message; the right one reads (needs FDI_TEST_PG_PASSWORD_USER: the password-checked role of scripts/test-services.sh; a server of your own has none)',
+    async () => {
+      if (!role) return;
+      const wrong = await runTask(harness(), file({ user_name: role.user, password: `not-${role.password}` }));
+      expect(wrong.execute_status).toBe('ERROR');
+      expect(wrong.status).toBe(911);
+      expect(step(wrong, 911)).toMatchObject({ position: 'READER', stage: 'postgresqlreader' });
+      expect(step(wrong, 911).remarks).toContain(`password authentication failed for user "${role.user}"`);
+      expect(codes(wrong)).not.toContain(502);
+      const [none] = await my.query(`SELECT COUNT(*) AS n FROM \`${db}\`.pw`);
+      expect(Number((none as { n: string }[])[0]?.n)).toBe(0);
+
+      // The same task with the role's own password: the failure above was the password, nothing else.
+      const right = await runTask(harness(), file({ user_name: role.user, password: role.password }));
+      expect(right.execute_status, right.remarks).toBe('SUCCESS');
+      expect(right.data_count).toBe(2);
+    },
+  );
+
+  it('a wrong MySQL password is 912 with the driver message, and nothing is read into the target', async () => {
+    await my.query(`DELETE FROM \`${db}\`.pw`);
+    const log = await runTask(harness(), file({}, { password: 'wrong-password' }));
+    expect(log.execute_status).toBe('ERROR');
+    expect(log.status).toBe(912);
+    expect(step(log, 912)).toMatchObject({ position: 'WRITER', stage: 'mysqlwriter' });
+    expect(step(log, 912).remarks).toMatch(/Access denied for user 'app'@'[^']+' \(using password: YES\)/);
+    expect(codes(log)).not.toContain(502);
+    const [none] = await my.query(`SELECT COUNT(*) AS n FROM \`${db}\`.pw`);
+    expect(Number((none as { n: string }[])[0]?.n)).toBe(0);
+  });
 });
 
 describe('PostgreSQL → MySQL, failures', () => {
@@ -258,5 +387,32 @@ describe('PostgreSQL → MySQL, failures', () => {
     expect(again.execute_status, again.remarks).toBe('SUCCESS');
     const [r] = await my.query(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS ids, SUM(pad = 'written before') AS old FROM \`${db}\`.big`);
     expect((r as { n: string; ids: string; old: string }[])[0]).toEqual({ n: String(ROWS), ids: String(ROWS), old: '0' });
+  });
+
+  it('cancel mid-run is 106/505/16; the re-run has no dirty rows and leaves each source row exactly once', async () => {
+    await my.query(`CREATE TABLE IF NOT EXISTS \`${db}\`.big (id INT PRIMARY KEY, pad TEXT)`);
+    await my.query(`TRUNCATE TABLE \`${db}\`.big`);
+    const abort = new AbortController();
+    const progress = writtenAtLeast(1000);
+    const run = runTask(harness(), file(), { signal: abort.signal, onProgress: progress.onProgress });
+    await untilOrEnded(progress.reached, run);
+    abort.abort('terminate');
+    const log = await run;
+    expect(log.execute_status).toBe('CANCELLED');
+    expect(inOrder(codes(log), [106, 505, 16]), codes(log).join()).toBe(true);
+    expect(log.status).toBe(16);
+    const [partial] = await my.query(`SELECT COUNT(*) AS n FROM \`${db}\`.big`);
+    expect(Number((partial as { n: string }[])[0]?.n)).toBeGreaterThanOrEqual(1000);
+    expect(Number((partial as { n: string }[])[0]?.n)).toBeLessThan(ROWS);
+
+    const again = await runTask(harness(), file());
+    expect(again.execute_status, again.remarks).toBe('SUCCESS');
+    expect(again.dirty_data_count).toBe(0);
+    expect(step(again, 104).data_count).toBe(ROWS);
+    const source = await pgc.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${db}".big`);
+    const [r] = await my.query(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS ids, MIN(id) AS lo, MAX(id) AS hi FROM \`${db}\`.big`);
+    const got = (r as { n: string; ids: string; lo: number; hi: number }[])[0];
+    expect({ n: Number(got?.n), ids: Number(got?.ids), lo: got?.lo, hi: got?.hi }).toEqual({ n: source.rows[0]?.n, ids: source.rows[0]?.n, lo: 0, hi: ROWS - 1 });
+    expect(source.rows[0]?.n).toBe(ROWS);
   });
 });

@@ -56,3 +56,29 @@ export function redisRestartable(): boolean {
   const file = fromFile();
   return file['FDI_TEST_REDIS_RESTARTABLE'] === '1' && file['FDI_TEST_REDIS_URL'] === testServices().redisUrl;
 }
+
+/** A PostgreSQL role of the test server whose password the server really checks (scram-sha-256). */
+export interface PgPasswordRole {
+  user: string;
+  password: string;
+}
+
+/**
+ * The password-checked role (`fdi_pw`) that `scripts/test-services.sh` creates on the PostgreSQL it runs itself
+ * (every other role there has trust auth, so a wrong password is never refused). From the environment
+ * (FDI_TEST_PG_PASSWORD_USER, FDI_TEST_PG_PASSWORD_USER_PASSWORD: a role on a server of one's own), else from
+ * `.test-services/env`, but only while that file describes the PostgreSQL the tests use (the integration setup
+ * copies the file into the environment, so a value equal to the file's counts as the file's). Undefined when the
+ * server has no such role.
+ */
+export function pgPasswordRole(): PgPasswordRole | undefined {
+  const USER = 'FDI_TEST_PG_PASSWORD_USER';
+  const PASSWORD = 'FDI_TEST_PG_PASSWORD_USER_PASSWORD';
+  const file = fromFile();
+  const fileIsOurs = file['FDI_TEST_PG_URL'] === testServices().pgUrl;
+  const envUser = process.env[USER];
+  if (envUser && (envUser !== file[USER] || fileIsOurs)) return { user: envUser, password: process.env[PASSWORD] ?? '' };
+  const user = file[USER];
+  if (!user || !fileIsOurs) return undefined;
+  return { user, password: file[PASSWORD] ?? '' };
+}
