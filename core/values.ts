@@ -1,5 +1,13 @@
+import type { JsonNumberText } from './json.ts';
+
 /** The value types that flow through a pipeline, from reader to writer. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A value inside a JSON document that a reader parsed: JSON, where the numbers a double cannot hold exactly are kept
+ * as `JsonNumberText` (write documents with `stringifyJson`).
+ */
+export type DocumentValue = null | boolean | number | string | JsonNumberText | DocumentValue[] | { [key: string]: DocumentValue };
 
 /**
  * One field of a record. Readers produce the most faithful JS value they can: exact decimals and 64-bit integers
@@ -14,8 +22,8 @@ export type FieldValue =
   | string
   | Date
   | Uint8Array
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+  | DocumentValue[]
+  | { [key: string]: DocumentValue };
 
 /** A record: column (or metadata path) name → value. */
 export type Row = Record<string, FieldValue>;

@@ -4,7 +4,8 @@
  */
 import { epochToLocal, localToEpoch, type SourceZone } from '../core/normalise/time-zone.ts';
 import { daysInMonth, isoOffsetMinutes } from '../core/time-zone.ts';
-import { dateWithMicros, microsecondOf, type FieldValue, type JsonValue } from '../core/values.ts';
+import { jsonFieldValue, parseJsonLossless, stringifyJson } from '../core/json.ts';
+import { dateWithMicros, microsecondOf, type FieldValue } from '../core/values.ts';
 import type { ColumnType } from './column-type.ts';
 
 export type Converted = { ok: true; value: FieldValue } | { ok: false; reason: string };
@@ -158,7 +159,7 @@ function toText(value: FieldValue, type: ColumnType, zone: SourceZone, maxLength
     if (Number.isNaN(value.getTime())) return notA(value, type, 'invalid date');
     text = formatLocal(value.getTime(), zone, true, microsecondOf(value));
   } else if (value instanceof Uint8Array) text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
-  else text = JSON.stringify(value);
+  else text = stringifyJson(value);
   if (maxLength !== undefined) {
     let length = 0;
     for (const _ of text) length++;
@@ -246,7 +247,7 @@ function toTime(value: FieldValue, type: ColumnType, zone: SourceZone): Converte
 function toJson(value: FieldValue, type: ColumnType): Converted {
   if (typeof value === 'string') {
     try {
-      return ok(JSON.parse(value) as JsonValue);
+      return ok(jsonFieldValue(parseJsonLossless(value)));
     } catch (err) {
       return notA(value, type, `invalid JSON (${err instanceof Error ? err.message : String(err)})`);
     }

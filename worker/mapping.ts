@@ -4,6 +4,7 @@
  * `mappingRequired: false` records pass through with their own field names. When the pair names a target type,
  * the value is converted to it; a value that cannot be converted makes the record dirty (column + reason).
  */
+import { jsonFieldValue } from '../core/json.ts';
 import { DEFAULT_SOURCE_TIME_ZONE } from '../core/defaults.ts';
 import { zoneOf, type SourceZone } from '../core/normalise/time-zone.ts';
 import type { ColumnMapping, TaskSpec } from '../core/task-spec.ts';
@@ -127,7 +128,8 @@ function lookup(row: Row, name: string, path: (string | number)[] | null): Field
       if (typeof part === 'number') cur = Array.isArray(cur) ? (cur as unknown[])[part] : undefined;
       else cur = Array.isArray(cur) || !Object.hasOwn(cur, part) ? undefined : (cur as Record<string, unknown>)[part];
     }
-    if (cur !== undefined) return cur as FieldValue;
+    // A long number inside a JSON document is a field of its own here: its literal text.
+    if (cur !== undefined) return jsonFieldValue(cur) as FieldValue;
   }
   const lower = name.toLowerCase();
   let match: string | undefined;

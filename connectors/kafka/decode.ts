@@ -1,7 +1,18 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { TaskConfigError, type JsonValue, type MetaField, type Row, type SourceSpec, type UnreadableRecord } from '../sdk/index.ts';
+import {
+  jsonFieldValue,
+  JsonNumberText,
+  parseJsonLossless,
+  TaskConfigError,
+  topLevelFields,
+  type DocumentValue,
+  type JsonValue,
+  type MetaField,
+  type Row,
+  type SourceSpec,
+  type UnreadableRecord,
+} from '../sdk/index.ts';
 import { valueAtPath } from '../text-files/json-path.ts';
-import { parseJsonLossless } from './lossless-json.ts';
 
 export type KafkaDataType = 'json' | 'text';
 export const KAFKA_DATA_TYPES: readonly KafkaDataType[] = ['json', 'text'];
@@ -44,25 +55,25 @@ export function decodeMessage(message: KafkaMessage, partition: number, settings
     return { unreadable: { raw: '', reason: `${where}: the message has no value (tombstone)` }, bytes };
   }
   if (settings.dataType === 'text') return { row: textRow(value, settings), bytes };
-  let parsed: JsonValue;
+  let parsed: DocumentValue;
   try {
     parsed = parseJsonLossless(value);
   } catch (e) {
     return { unreadable: { raw: value, reason: `${where}: not valid JSON: ${(e as Error).message}` }, bytes };
   }
   if (settings.metaData.length === 0) {
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof JsonNumberText) {
       const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
       return {
         unreadable: { raw: value, reason: `${where}: the JSON value is ${kind}, not an object; name its fields with sourceMetaData paths` },
         bytes,
       };
     }
-    return { row: { ...parsed }, bytes };
+    return { row: topLevelFields(parsed), bytes };
   }
   const row: Row = {};
   for (const field of settings.metaData) {
-    row[field.name] = valueAtPath(parsed, field.path || field.name) ?? null;
+    row[field.name] = jsonFieldValue(valueAtPath(parsed, field.path || field.name) ?? null);
   }
   return { row, bytes };
 }

@@ -1,16 +1,17 @@
-import type { FieldValue, JsonValue, Row } from '../sdk/index.ts';
+import { stringifyJson, type DocumentValue, type FieldValue, type Row } from '../sdk/index.ts';
 
 /**
  * A record as the JSON value of a Kafka message. Exact values stay exact: bigint and exact decimals (already
  * strings) are written as strings, timestamps as ISO-8601 UTC, binary as base64.
  */
 export function rowToJson(row: Row): string {
-  const out: { [key: string]: JsonValue } = {};
+  const out: { [key: string]: DocumentValue } = {};
   for (const key of Object.keys(row)) out[key] = toJsonValue(row[key] ?? null);
-  return JSON.stringify(out);
+  return stringifyJson(out);
 }
 
-export function toJsonValue(v: FieldValue): JsonValue {
+/** A field as a JSON value; a JSON document's long numbers stay numbers (`stringifyJson` writes them). */
+export function toJsonValue(v: FieldValue): DocumentValue {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (typeof v === 'bigint') return v.toString();
@@ -24,7 +25,7 @@ export function fieldText(v: FieldValue | undefined): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v;
   const j = toJsonValue(v);
-  return typeof j === 'string' ? j : JSON.stringify(j);
+  return typeof j === 'string' ? j : stringifyJson(j);
 }
 
 /** A record as a `text` message: its values in column order, joined by the delimiter; null as `nullFormat`. */

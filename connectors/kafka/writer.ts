@@ -1,5 +1,6 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import {
+  jsonFieldValue,
   TaskConfigError,
   type RejectedRecord,
   type Row,
@@ -107,7 +108,7 @@ export class KafkaWriter implements Writer {
       const message: Message = { value: fieldText(row['value']), key: fieldText(row['key']) };
       const headers = row['headers'];
       if (headers && typeof headers === 'object' && !Array.isArray(headers) && !(headers instanceof Date) && !(headers instanceof Uint8Array)) {
-        message.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, fieldText(v) ?? '']));
+        message.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, fieldText(jsonFieldValue(v)) ?? '']));
       }
       return message;
     }

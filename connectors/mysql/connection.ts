@@ -34,6 +34,8 @@ export async function connectMysql(options: MysqlOptions, zone: SourceZone | und
     bigNumberStrings: true,
     decimalNumbers: false,
     dateStrings: true,
+    // JSON as text: the reader parses it without rounding 64-bit ids and long decimals (rowConverter).
+    jsonStrings: true,
     multipleStatements: false,
     ...(options.urlParams.ssl === 'true' || options.urlParams.useSSL === 'true' ? { ssl: {} } : {}),
   });

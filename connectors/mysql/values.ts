@@ -1,5 +1,5 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
-import type { FieldValue, JsonValue, Row } from '../sdk/index.ts';
+import { jsonFieldValue, parseJsonLossless, stringifyJson, type FieldValue, type Row } from '../sdk/index.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
 import { dateWithMicros, microsecondOf, subMillisecondMicrosOfText } from '../../core/values.ts';
 import { dateToMicros, epochMsToLocalText, localTextToEpochMs, microsToIso } from '../sql/instant.ts';
@@ -52,7 +52,7 @@ function jsonValue(v: unknown): FieldValue {
   const text = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : undefined;
   if (text === undefined) return v as FieldValue;
   try {
-    return JSON.parse(text) as JsonValue;
+    return jsonFieldValue(parseJsonLossless(text));
   } catch {
     return text;
   }
@@ -79,5 +79,5 @@ export function mysqlParam(value: unknown, column: ColumnMeta, zone: SourceZone)
   }
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return JSON.stringify(value);
+  return stringifyJson(value);
 }

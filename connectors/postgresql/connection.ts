@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import { dateWithMicros, subMillisecondMicrosOfText } from '../../core/values.ts';
+import { jsonFieldValue, parseJsonLossless } from '../sdk/index.ts';
 import { localTextToEpochMs } from '../sql/instant.ts';
 import { sessionZone } from '../sql/zone.ts';
 import type { PostgresOptions } from './options.ts';
 
-const OID = { date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186 } as const;
+const OID = { json: 114, date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186, jsonb: 3802 } as const;
 const SSL_MODES_ON = new Set(['require', 'verify-ca', 'verify-full']);
 
 export interface TypeParsers {
@@ -27,6 +28,8 @@ export function typeParsers(types: typeof pg.types, zone: SourceZone | undefined
         const instant = types.getTypeParser(oid, 'text') as (value: string) => unknown;
         return (text: string) => withMicros(instant(text), text);
       }
+      // node-postgres parses json with JSON.parse, which rounds 64-bit ids and long decimals.
+      if (format !== 'binary' && (oid === OID.json || oid === OID.jsonb)) return (text: string) => jsonFieldValue(parseJsonLossless(text));
       // A date is a calendar day, not an instant: as text it cannot shift between the reader's and writer's zones.
       if (oid === OID.interval || oid === OID.date) return (text: string) => text;
       return types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;

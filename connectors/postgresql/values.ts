@@ -1,6 +1,7 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
 import { microsecondOf } from '../../core/values.ts';
+import { stringifyJson } from '../sdk/index.ts';
 import { dateToMicros, epochMsToLocalText, microsToIso } from '../sql/instant.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 import type { SqlParam } from '../sql/where.ts';
@@ -27,5 +28,5 @@ export function postgresParam(value: unknown, column: ColumnMeta, zone: SourceZo
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   // A list for an array column goes as a list (node-postgres writes the array literal); JSON otherwise.
   if (Array.isArray(value) && column.dataType.startsWith('_')) return value as unknown as SqlParam;
-  return JSON.stringify(value);
+  return stringifyJson(value);
 }

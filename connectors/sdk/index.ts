@@ -16,7 +16,8 @@ import type { FieldValue, JsonValue, Row } from '../../core/values.ts';
 
 export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
 export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField } from '../../core/task-spec.ts';
-export type { FieldValue, JsonValue, Row } from '../../core/values.ts';
+export type { DocumentValue, FieldValue, JsonValue, Row } from '../../core/values.ts';
+export { JsonNumberText, jsonFieldValue, parseJsonLossless, stringifyJson, toPlainJson, topLevelFields } from '../../core/json.ts';
 export { PreciseDate, dateWithMicros, microsecondOf } from '../../core/values.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import type { JsonValue, Row, SourceBatch } from '../sdk/index.ts';
+import { jsonFieldValue, JsonNumberText, parseJsonLossless, topLevelFields, type DocumentValue, type Row, type SourceBatch } from '../sdk/index.ts';
 import { BatchBuilder, lineReason } from './batch-builder.ts';
 import type { DecodeOptions } from './decode-delimited.ts';
 import type { TextReadFormat } from './format.ts';
@@ -48,18 +48,19 @@ export async function* decodeJsonl(input: Readable, opts: DecodeOptions): AsyncG
 }
 
 function parseLine(raw: string, format: TextReadFormat): Row | string {
-  let value: JsonValue;
+  let value: DocumentValue;
   try {
-    value = JSON.parse(raw) as JsonValue;
+    value = parseJsonLossless(raw);
   } catch (e) {
     return `not JSON: ${(e as Error).message}`;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  if (format.metaData.length === 0) return value;
+  if (value instanceof JsonNumberText) return 'not a JSON object';
+  if (format.metaData.length === 0) return topLevelFields(value);
   const row: Row = {};
   for (const m of format.metaData) {
     const picked = valueAtPath(value, m.path || m.name);
-    row[m.name] = picked === undefined ? null : picked;
+    row[m.name] = picked === undefined ? null : jsonFieldValue(picked);
   }
   return row;
 }

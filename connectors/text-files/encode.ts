@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import type { FieldValue, RejectedRecord, Row } from '../sdk/index.ts';
+import { stringifyJson, type FieldValue, type RejectedRecord, type Row } from '../sdk/index.ts';
 import type { TextWriteFormat } from './format.ts';
 
 const LINE_END = '\n';
@@ -97,7 +97,7 @@ function valueText(value: FieldValue): string | undefined {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  return JSON.stringify(value);
+  return stringifyJson(value);
 }
 
 function jsonLine(row: Row, columns: readonly string[] | undefined): string | { reason: string; column?: string } {
@@ -108,7 +108,7 @@ function jsonLine(row: Row, columns: readonly string[] | undefined): string | { 
     // Buffer has its own toJSON ({type, data}); binary is written as base64 text instead.
     source[column] = value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
   }
-  return JSON.stringify(source, jsonReplacer);
+  return stringifyJson(source, jsonReplacer);
 }
 
 /** bigint: a number when exact, else its digits as a string. Dates already became ISO text through toJSON. */

@@ -1,13 +1,13 @@
-import type { JsonValue } from '../sdk/index.ts';
+import { JsonNumberText, type DocumentValue } from '../sdk/index.ts';
 
 /**
  * The value at a simple JSON path (`a.b[0].c`, `[2].name`, `items[*]` is not supported) inside a parsed value;
  * undefined when any step is missing.
  */
-export function valueAtPath(root: JsonValue, path: string): JsonValue | undefined {
-  let current: JsonValue | undefined = root;
+export function valueAtPath(root: DocumentValue, path: string): DocumentValue | undefined {
+  let current: DocumentValue | undefined = root;
   for (const step of pathSteps(path)) {
-    if (current === null || current === undefined || typeof current !== 'object') return undefined;
+    if (current === null || current === undefined || typeof current !== 'object' || current instanceof JsonNumberText) return undefined;
     if (typeof step === 'number') {
       if (!Array.isArray(current)) return undefined;
       current = current[step];

@@ -4,7 +4,8 @@ import { isKafkaCheckpoint, kafkaCheckpoint } from '../../connectors/kafka/check
 import { decodeMessage, kafkaDataTypeOf, type DecodeSettings } from '../../connectors/kafka/decode.ts';
 import { expandTemplate, fieldText, rowToJson, rowToText } from '../../connectors/kafka/encode.ts';
 import { HandoffQueue } from '../../connectors/kafka/handoff-queue.ts';
-import { parseJsonLossless } from '../../connectors/kafka/lossless-json.ts';
+import { JsonNumberText, parseJsonLossless, stringifyJson, toPlainJson, topLevelFields } from '../../core/json.ts';
+import type { DocumentValue } from '../../core/values.ts';
 import { parseKafkaOptions } from '../../connectors/kafka/options.ts';
 import { OptionsError, TaskConfigError } from '../../connectors/sdk/index.ts';
 
@@ -23,11 +24,26 @@ const json: DecodeSettings = { dataType: 'json', parse: true, metaData: [], deli
 
 describe('parseJsonLossless', () => {
   it('keeps integers beyond 2^53 and over-precise decimals as their literal text', () => {
-    expect(parseJsonLossless('{"id": 9007199254740993, "a": [12345678901234.5678, 1.5, -3], "ok": true}')).toEqual({
-      id: '9007199254740993',
-      a: ['12345678901234.5678', 1.5, -3],
+    const doc = parseJsonLossless('{"id": 9007199254740993, "a": [12345678901234.5678, 1.5, -3], "ok": true}');
+    expect(doc).toEqual({
+      id: new JsonNumberText('9007199254740993'),
+      a: [new JsonNumberText('12345678901234.5678'), 1.5, -3],
       ok: true,
     });
+    // As a record's fields, a long number is its text; inside a document it is written back as the same number.
+    expect(topLevelFields(doc as { [key: string]: DocumentValue })).toEqual({ id: '9007199254740993', a: (doc as { a: unknown }).a, ok: true });
+    expect(stringifyJson(doc)).toBe('{"id":9007199254740993,"a":[12345678901234.5678,1.5,-3],"ok":true}');
+    expect(stringifyJson({ nested: (doc as { a: unknown }).a, plain: 'x' })).toBe('{"nested":[12345678901234.5678,1.5,-3],"plain":"x"}');
+    expect(JSON.stringify(doc)).toBe('{"id":"9007199254740993","a":["12345678901234.5678",1.5,-3],"ok":true}');
+    expect(toPlainJson(doc)).toEqual({ id: '9007199254740993', a: ['12345678901234.5678', 1.5, -3], ok: true });
+    expect(parseJsonLossless('12345678901234567890')).toBe('12345678901234567890');
+    expect(stringifyJson({ a: 1, b: [2, { c: 'd' }] })).toBe('{"a":1,"b":[2,{"c":"d"}]}');
+  });
+
+  it('a long number deep inside a document survives the Kafka and SQL writers', () => {
+    const doc = parseJsonLossless('{"doc": {"big": 12345678901234567890, "list": [{"x": 0.12345678901234567890}]}}') as { [key: string]: DocumentValue };
+    const row = topLevelFields(doc);
+    expect(rowToJson(row)).toBe('{"doc":{"big":12345678901234567890,"list":[{"x":0.12345678901234567890}]}}');
   });
 
   it('keeps numbers a double holds exactly as numbers, also on the slow path', () => {
