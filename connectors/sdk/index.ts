@@ -13,6 +13,7 @@
 import type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
 import type { TaskSpec, TaskType } from '../../core/task-spec.ts';
 import type { FieldValue, JsonValue, Row } from '../../core/values.ts';
+import { JsonNumberText } from '../../core/json.ts';
 
 export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
 export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField } from '../../core/task-spec.ts';
@@ -220,8 +221,43 @@ export function rowBytes(row: Row): number {
 function valueBytes(v: FieldValue): number {
   if (v === null) return 4;
   if (typeof v === 'string') return Buffer.byteLength(v, 'utf8') + 2;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v).length;
+  if (typeof v === 'number') return numberBytes(v);
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v).length;
   if (v instanceof Date) return 26;
   if (v instanceof Uint8Array) return v.byteLength;
-  return Buffer.byteLength(JSON.stringify(v), 'utf8');
+  return documentBytes(v);
+}
+
+/** The JSON text length of a document, counted without building the text (rows are measured twice per run). */
+function documentBytes(v: unknown): number {
+  if (v === null || v === undefined) return 4;
+  if (typeof v === 'string') return Buffer.byteLength(v, 'utf8') + 2;
+  if (typeof v === 'number') return numberBytes(v);
+  if (typeof v === 'boolean') return v ? 4 : 5;
+  if (v instanceof JsonNumberText) return v.text.length;
+  if (Array.isArray(v)) {
+    let n = 2 + Math.max(0, v.length - 1);
+    for (const item of v) n += documentBytes(item);
+    return n;
+  }
+  if (typeof v !== 'object') return String(v).length;
+  let n = 2;
+  let first = true;
+  for (const key in v) {
+    n += (first ? 0 : 1) + Buffer.byteLength(key, 'utf8') + 3 + documentBytes((v as Record<string, unknown>)[key]);
+    first = false;
+  }
+  return n;
+}
+
+const POWERS_OF_TEN = [10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** The length of `String(v)`, without making the string for the common case of a non-negative integer. */
+function numberBytes(v: number): number {
+  if (v >= 0 && v < 1e15 && Number.isInteger(v)) {
+    let digits = 1;
+    while (v >= (POWERS_OF_TEN[digits - 1] as number)) digits++;
+    return digits;
+  }
+  return String(v).length;
 }
