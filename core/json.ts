@@ -1,3 +1,4 @@
+import { setOwn } from './normalise/json.ts';
 import type { DocumentValue, JsonValue } from './values.ts';
 
 /**
@@ -36,7 +37,7 @@ export function jsonFieldValue<T>(v: T): Exclude<T, JsonNumberText> | string {
 /** A parsed JSON object as a record: its fields, a `JsonNumberText` field as its literal text. */
 export function topLevelFields(doc: { [key: string]: DocumentValue }): Record<string, Exclude<DocumentValue, JsonNumberText>> {
   const row: Record<string, Exclude<DocumentValue, JsonNumberText>> = {};
-  for (const key of Object.keys(doc)) row[key] = jsonFieldValue(doc[key] ?? null);
+  for (const key of Object.keys(doc)) setOwn(row, key, jsonFieldValue(doc[key] ?? null));
   return row;
 }
 
@@ -46,7 +47,7 @@ export function toPlainJson(v: DocumentValue): JsonValue {
   if (typeof v !== 'object' || v === null || !NUMBER_TEXT_HOLDERS.has(v)) return v as JsonValue;
   if (Array.isArray(v)) return v.map(toPlainJson);
   const out: { [key: string]: JsonValue } = {};
-  for (const key of Object.keys(v)) out[key] = toPlainJson(v[key] ?? null);
+  for (const key of Object.keys(v)) setOwn(out, key, toPlainJson(v[key] ?? null));
   return out;
 }
 
@@ -146,7 +147,7 @@ class LosslessParser {
       this.expect(':');
       this.skipSpace();
       const value = this.parseValue();
-      out[key] = value;
+      setOwn(out, key, value);
       holds ||= isNumberTextOrHolder(value);
       this.skipSpace();
       if (this.text[this.pos] === ',') {

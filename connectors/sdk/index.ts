@@ -19,6 +19,7 @@ export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.
 export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField } from '../../core/task-spec.ts';
 export type { DocumentValue, FieldValue, JsonValue, Row } from '../../core/values.ts';
 export { JsonNumberText, jsonFieldValue, parseJsonLossless, stringifyJson, toPlainJson, topLevelFields } from '../../core/json.ts';
+export { setOwn } from '../../core/normalise/json.ts';
 export { PreciseDate, dateWithMicros, microsecondOf } from '../../core/values.ts';
 
 /**

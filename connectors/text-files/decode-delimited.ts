@@ -1,7 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
-import type { FieldValue, Row, SourceBatch } from '../sdk/index.ts';
+import { setOwn, type FieldValue, type Row, type SourceBatch } from '../sdk/index.ts';
 import { BatchBuilder, lineReason } from './batch-builder.ts';
 import type { TextReadFormat } from './format.ts';
 import { LineCounter } from './line-counter.ts';
@@ -132,12 +132,12 @@ function toRow(fields: readonly string[], format: TextReadFormat, names: readonl
   if (format.metaData.length > 0) {
     for (const m of format.metaData) {
       if (m.index >= fields.length) return `no field at index ${m.index} for "${m.name}" (the line has ${fields.length})`;
-      row[m.name] = nullable(fields[m.index] ?? '', format.nullFormat);
+      setOwn(row, m.name, nullable(fields[m.index] ?? '', format.nullFormat));
     }
     return row;
   }
   for (let i = 0; i < fields.length; i++) {
-    row[names?.[i] ?? `c${i}`] = nullable(fields[i] ?? '', format.nullFormat);
+    setOwn(row, names?.[i] ?? `c${i}`, nullable(fields[i] ?? '', format.nullFormat));
   }
   return row;
 }

@@ -51,5 +51,7 @@ export function parseJsonText(text: string, field: string): unknown {
 
 /** `target[key] = value` as an own data property, even for `__proto__` (which JSON.parse keeps as a plain key). */
 export function setOwn<T>(target: { [key: string]: T }, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` has a setter on Object.prototype; every other key is a plain (and much faster) assignment.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

@@ -40,6 +40,18 @@ describe('parseJsonLossless', () => {
     expect(stringifyJson({ a: 1, b: [2, { c: 'd' }] })).toBe('{"a":1,"b":[2,{"c":"d"}]}');
   });
 
+  it('a "__proto__" key is an own field, as JSON.parse makes it, also on the lossless path', () => {
+    const doc = parseJsonLossless('{"__proto__": {"polluted": 12345678901234567890}, "id": 1}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.keys(doc)).toEqual(['__proto__', 'id']);
+    expect(stringifyJson(doc)).toBe('{"__proto__":{"polluted":12345678901234567890},"id":1}');
+    const fields = topLevelFields(doc as { [key: string]: DocumentValue });
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(Object.keys(fields)).toEqual(['__proto__', 'id']);
+    expect(Object.getPrototypeOf(toPlainJson(doc as DocumentValue))).toBe(Object.prototype);
+  });
+
   it('a long number deep inside a document survives the Kafka and SQL writers', () => {
     const doc = parseJsonLossless('{"doc": {"big": 12345678901234567890, "list": [{"x": 0.12345678901234567890}]}}') as { [key: string]: DocumentValue };
     const row = topLevelFields(doc);

@@ -34,6 +34,14 @@ describe('text-files: CSV decoding', () => {
     expect(unreadable(b)).toEqual([]);
   });
 
+  it('keeps a column named __proto__ (a hostile header) as a field, without touching the prototype', async () => {
+    const b = await decode(Buffer.from('id,__proto__\n1,x\n'), { skipHeader: true });
+    const [row] = rows(b);
+    expect(Object.keys(row ?? {})).toEqual(['id', '__proto__']);
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe('x');
+  });
+
   it('names columns c0..cn without a header, and by metadata index when metadata is given', async () => {
     const csv = 'a,b,c\nd,e,f\n';
     expect(rows(await decode(Buffer.from(csv), {}))).toEqual([{ c0: 'a', c1: 'b', c2: 'c' }, { c0: 'd', c1: 'e', c2: 'f' }]);
