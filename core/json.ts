@@ -23,11 +23,13 @@ const NUMBER_TEXT_HOLDERS = new WeakSet<object>();
  * `JsonNumberText`, a document that is one such number as its literal text. Texts without a long digit run take
  * the native parser.
  */
-export function parseJsonLossless(text: string): DocumentValue {
-  if (!/\d{16}/.test(text)) return JSON.parse(text) as DocumentValue;
-  const value = new LosslessParser(text).parseDocument();
-  return value instanceof JsonNumberText ? value.text : value;
+export function parseJsonLossless(text: string): ParsedDocument {
+  if (!/\d{16}/.test(text)) return JSON.parse(text) as ParsedDocument;
+  return jsonFieldValue(new LosslessParser(text).parseDocument());
 }
+
+/** A whole parsed document: any JSON value but a bare `JsonNumberText` (a document that is one is its text). */
+export type ParsedDocument = Exclude<DocumentValue, JsonNumberText>;
 
 /** A value taken out of a parsed document as a field: a `JsonNumberText` becomes its literal text. */
 export function jsonFieldValue<T>(v: T): Exclude<T, JsonNumberText> | string {
@@ -56,18 +58,15 @@ export function toPlainJson(v: DocumentValue): JsonValue {
  * straight to JSON.stringify; a record built around parsed values is looked into one level deep.
  */
 export function stringifyJson(value: unknown, replacer?: (key: string, value: unknown) => unknown): string {
-  if (!holdsNumberText(value)) return JSON.stringify(value, replacer);
-  return exactJson(value, replacer) ?? 'null';
+  // JSON.stringify's own type: a string (undefined only for undefined or a function, which no field is).
+  return exactJson(value, replacer) as string;
 }
 
+/** A `JsonNumberText`, a parsed container holding one, or a record with such a value as a field. */
 function holdsNumberText(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  if (v instanceof JsonNumberText || NUMBER_TEXT_HOLDERS.has(v)) return true;
-  if (v instanceof Date || v instanceof Uint8Array) return false;
-  for (const key in v) {
-    const child = (v as Record<string, unknown>)[key];
-    if (typeof child === 'object' && child !== null && (child instanceof JsonNumberText || NUMBER_TEXT_HOLDERS.has(child))) return true;
-  }
+  if (isNumberTextOrHolder(v)) return true;
+  if (typeof v !== 'object' || v === null || v instanceof Date || v instanceof Uint8Array) return false;
+  for (const key in v) if (isNumberTextOrHolder((v as Record<string, unknown>)[key])) return true;
   return false;
 }
 
@@ -97,7 +96,7 @@ function significantDigits(literal: string): string {
   return digits.replace(/0+$/, '');
 }
 
-function isNumberTextOrHolder(v: DocumentValue): boolean {
+function isNumberTextOrHolder(v: unknown): boolean {
   return typeof v === 'object' && v !== null && (v instanceof JsonNumberText || NUMBER_TEXT_HOLDERS.has(v));
 }
 

@@ -43,13 +43,10 @@ export class PreciseDate extends Date {
     this.microsecond = microsecond;
   }
 
+  // Date.prototype.toJSON calls toISOString, so JSON text carries the microseconds too.
   override toISOString(): string {
     const iso = super.toISOString();
     return `${iso.slice(0, -1)}${String(this.microsecond).padStart(3, '0')}Z`;
-  }
-
-  override toJSON(): string {
-    return this.toISOString();
   }
 }
 

@@ -269,8 +269,10 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** `yyyy-MM-dd` or `yyyy-MM-dd HH:mm:ss.SSS` as the wall clock of `zone` shows `epochMs`. */
-/** `yyyy-MM-dd[ HH:mm:ss.SSS[SSS]]`: microsecond digits only when there are microseconds to show. */
+/**
+ * `yyyy-MM-dd` or `yyyy-MM-dd HH:mm:ss.SSS[SSS]` as the wall clock of `zone` shows `epochMs`: microsecond digits
+ * only when there are microseconds to show.
+ */
 function formatLocal(epochMs: number, zone: SourceZone, withTime: boolean, microsecond = 0): string {
   const l = epochToLocal(zone, epochMs);
   const date = `${l.year < 0 ? '-' : ''}${pad(Math.abs(l.year), 4)}-${pad(l.month)}-${pad(l.day)}`;

@@ -1,13 +1,12 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import {
   jsonFieldValue,
-  JsonNumberText,
   parseJsonLossless,
   TaskConfigError,
   topLevelFields,
-  type DocumentValue,
   type JsonValue,
   type MetaField,
+  type ParsedDocument,
   type Row,
   type SourceSpec,
   type UnreadableRecord,
@@ -55,14 +54,14 @@ export function decodeMessage(message: KafkaMessage, partition: number, settings
     return { unreadable: { raw: '', reason: `${where}: the message has no value (tombstone)` }, bytes };
   }
   if (settings.dataType === 'text') return { row: textRow(value, settings), bytes };
-  let parsed: DocumentValue;
+  let parsed: ParsedDocument;
   try {
     parsed = parseJsonLossless(value);
   } catch (e) {
     return { unreadable: { raw: value, reason: `${where}: not valid JSON: ${(e as Error).message}` }, bytes };
   }
   if (settings.metaData.length === 0) {
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof JsonNumberText) {
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
       return {
         unreadable: { raw: value, reason: `${where}: the JSON value is ${kind}, not an object; name its fields with sourceMetaData paths` },

@@ -18,7 +18,7 @@ import { JsonNumberText } from '../../core/json.ts';
 export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
 export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField } from '../../core/task-spec.ts';
 export type { DocumentValue, FieldValue, JsonValue, Row } from '../../core/values.ts';
-export { JsonNumberText, jsonFieldValue, parseJsonLossless, stringifyJson, toPlainJson, topLevelFields } from '../../core/json.ts';
+export { JsonNumberText, jsonFieldValue, parseJsonLossless, stringifyJson, toPlainJson, topLevelFields, type ParsedDocument } from '../../core/json.ts';
 export { setOwn } from '../../core/normalise/json.ts';
 export { PreciseDate, dateWithMicros, microsecondOf } from '../../core/values.ts';
 
@@ -220,10 +220,7 @@ export function rowBytes(row: Row): number {
 }
 
 function valueBytes(v: FieldValue): number {
-  if (v === null) return 4;
-  if (typeof v === 'string') return Buffer.byteLength(v, 'utf8') + 2;
-  if (typeof v === 'number') return numberBytes(v);
-  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v).length;
+  if (typeof v === 'bigint') return String(v).length;
   if (v instanceof Date) return 26;
   if (v instanceof Uint8Array) return v.byteLength;
   return documentBytes(v);

@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { jsonFieldValue, JsonNumberText, parseJsonLossless, topLevelFields, type DocumentValue, type Row, type SourceBatch } from '../sdk/index.ts';
+import { jsonFieldValue, parseJsonLossless, topLevelFields, type ParsedDocument, type Row, type SourceBatch } from '../sdk/index.ts';
 import { BatchBuilder, lineReason } from './batch-builder.ts';
 import type { DecodeOptions } from './decode-delimited.ts';
 import type { TextReadFormat } from './format.ts';
@@ -48,14 +48,13 @@ export async function* decodeJsonl(input: Readable, opts: DecodeOptions): AsyncG
 }
 
 function parseLine(raw: string, format: TextReadFormat): Row | string {
-  let value: DocumentValue;
+  let value: ParsedDocument;
   try {
     value = parseJsonLossless(raw);
   } catch (e) {
     return `not JSON: ${(e as Error).message}`;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  if (value instanceof JsonNumberText) return 'not a JSON object';
   if (format.metaData.length === 0) return topLevelFields(value);
   const row: Row = {};
   for (const m of format.metaData) {
