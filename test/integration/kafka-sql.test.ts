@@ -138,7 +138,15 @@ describe('Kafka → PostgreSQL', () => {
       id bigint PRIMARY KEY, amount numeric(10,2) NOT NULL, name varchar(5), at timestamptz)`);
   });
 
-  const file = (name: string, topic: string, taskType: 'TIMING' | 'REALTIME', runtime: Record<string, unknown> = {}) => ({
+  /** A Kafka JSON → PostgreSQL task: each field taken from its path in the message, written to the same column. */
+  const kafkaToPg = (
+    name: string,
+    topic: string,
+    taskType: 'TIMING' | 'REALTIME',
+    targetTable: string,
+    fields: readonly { name: string; type: string; path: string }[],
+    runtime: Record<string, unknown> = {},
+  ) => ({
     datasources: [kafkaDs(), pgDatasource()],
     task: { task_name: name, task_type: taskType, source_datasource_id: 'kfk-ds', target_datasource_id: 'ds-pg' },
     task_detail: {
@@ -147,25 +155,23 @@ describe('Kafka → PostgreSQL', () => {
         kafka_data_type: 'json',
         isParse: 'true',
         timeZone: 'GMT+00:00',
-        sourceMetaData: { mode: 'keyValue', dataSource: [
-          { index: '0', name: 'id', type: 'Integer', path: 'id' },
-          { index: '1', name: 'amount', type: 'String', path: 'order.amount' },
-          { index: '2', name: 'name', type: 'String', path: 'customer.name' },
-          { index: '3', name: 'at', type: 'String', path: 'at' },
-        ] },
+        sourceMetaData: { mode: 'keyValue', dataSource: fields.map((f, i) => ({ index: String(i), ...f })) },
       },
-      targetSelectedDatasource: { targetTable: table, targetNeedCreateTable: false, isSupportClearTab: false },
+      targetSelectedDatasource: { targetTable, targetNeedCreateTable: false, isSupportClearTab: false },
       mappingTable: [],
-      mappingInput: { mode: 'keyValue', dataSource: [
-        { sourceKey: 'id', targetKey: 'id' },
-        { sourceKey: 'amount', targetKey: 'amount' },
-        { sourceKey: 'name', targetKey: 'name' },
-        { sourceKey: 'at', targetKey: 'at' },
-      ] },
+      mappingInput: { mode: 'keyValue', dataSource: fields.map((f) => ({ sourceKey: f.name, targetKey: f.name })) },
       mappingRequired: true,
       runtime: { progress_interval_ms: 100, ...runtime },
     },
   });
+
+  const file = (name: string, topic: string, taskType: 'TIMING' | 'REALTIME', runtime: Record<string, unknown> = {}) =>
+    kafkaToPg(name, topic, taskType, table, [
+      { name: 'id', type: 'Integer', path: 'id' },
+      { name: 'amount', type: 'String', path: 'order.amount' },
+      { name: 'name', type: 'String', path: 'customer.name' },
+      { name: 'at', type: 'String', path: 'at' },
+    ], runtime);
 
   const event = (id: number, amount: string, name: string) =>
     JSON.stringify({ id, order: { amount }, customer: { name }, at: '2024-03-01T08:00:00.000Z' });
@@ -238,25 +244,8 @@ describe('Kafka → PostgreSQL', () => {
     await pgc.query(`CREATE TABLE "${db}".docs (id bigint PRIMARY KEY, name text, doc jsonb, amount numeric(10,2), at timestamptz(3))`);
     const topic = topicName('k2p-rt-values');
     const name = `kfk-k2p-rt-values-${tag}`;
-    const fields = ['id', 'name', 'doc', 'amount', 'at'];
-    const f = {
-      datasources: [kafkaDs(), pgDatasource()],
-      task: { task_name: name, task_type: 'REALTIME', source_datasource_id: 'kfk-ds', target_datasource_id: 'ds-pg' },
-      task_detail: {
-        sourceSelectedDatasource: {
-          sourceTopicName: topic,
-          kafka_data_type: 'json',
-          isParse: 'true',
-          timeZone: 'GMT+00:00',
-          sourceMetaData: { mode: 'keyValue', dataSource: fields.map((n, i) => ({ index: String(i), name: n, type: 'String', path: n })) },
-        },
-        targetSelectedDatasource: { targetTable: `${db}.docs`, targetNeedCreateTable: false, isSupportClearTab: false },
-        mappingTable: [],
-        mappingInput: { mode: 'keyValue', dataSource: fields.map((k) => ({ sourceKey: k, targetKey: k })) },
-        mappingRequired: true,
-        runtime: { progress_interval_ms: 100 },
-      },
-    };
+    const fields = ['id', 'name', 'doc', 'amount', 'at'].map((n) => ({ name: n, type: 'String', path: n }));
+    const f = kafkaToPg(name, topic, 'REALTIME', `${db}.docs`, fields);
     const text = 'UTF-8 ✓ 😀 中文 한국어 ünïcödé';
     const doc = { k: [1, 'x', { deep: true }], n: null, u: 'é 😀 中', empty: {}, list: [], d: 0.1 };
     // One partition, so the good records come after the bad ones: once they are written, all five were handled.
