@@ -14,6 +14,11 @@
 #              FDI_TEST_SFTP_CHROOT    root-owned SFTP chroot base outside /tmp (default: /srv/fdi-test-sftp)
 #              FDI_TEST_SERVICES_{MYSQL,PG,REDIS,SFTP,KAFKA}_PORT   other ports (written to the env file)
 #
+# A default port held by something that is not this state directory's daemon and does not answer as the service
+# would (a server of another checkout that is shutting down, an unrelated program) is not fatal: the service moves
+# to a free port, recorded in <state>/ports/<service> until `down`, and the env file names it. An explicitly set
+# port never moves.
+#
 # Everything lives under the state directory except the SFTP chroot (sshd refuses a chroot with a non-root-owned
 # or writable parent, so not under /tmp) and, when the postgres/mysql users cannot reach the state directory (a
 # clone under /root), the PostgreSQL/MariaDB data, which then live under /var/lib/fdi-test-services/ via a symlink.
@@ -25,11 +30,18 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN=${FDI_TEST_SERVICES_DIR:-$REPO/.test-services}
 SFTP_BASE=${FDI_TEST_SFTP_CHROOT:-/srv/fdi-test-sftp}
 HOST=127.0.0.1
-MYSQL_PORT=${FDI_TEST_SERVICES_MYSQL_PORT:-33306}
-PG_PORT=${FDI_TEST_SERVICES_PG_PORT:-55432}
-REDIS_PORT=${FDI_TEST_SERVICES_REDIS_PORT:-56379}
-SFTP_PORT=${FDI_TEST_SERVICES_SFTP_PORT:-2222}
-KAFKA_PORT=${FDI_TEST_SERVICES_KAFKA_PORT:-19092}
+# port_for <service> <explicit> <default>: the explicit port, else the one recorded when <service> had to move
+# off its default (see foreign_service), else the default
+port_for() {
+  if [[ -n $2 ]]; then printf '%s' "$2"
+  elif [[ -s $RUN/ports/$1 ]]; then tr -dc '0-9' <"$RUN/ports/$1"
+  else printf '%s' "$3"; fi
+}
+MYSQL_PORT=$(port_for mysql "${FDI_TEST_SERVICES_MYSQL_PORT:-}" 33306)
+PG_PORT=$(port_for pg "${FDI_TEST_SERVICES_PG_PORT:-}" 55432)
+REDIS_PORT=$(port_for redis "${FDI_TEST_SERVICES_REDIS_PORT:-}" 56379)
+SFTP_PORT=$(port_for sftp "${FDI_TEST_SERVICES_SFTP_PORT:-}" 2222)
+KAFKA_PORT=$(port_for kafka "${FDI_TEST_SERVICES_KAFKA_PORT:-}" 19092)
 SFTP_USER=sftptest
 SFTP_PASSWORD=sftppass
 SFTP_WRITABLE=/upload
@@ -68,17 +80,33 @@ port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
 
 port_owner() { command -v ss >/dev/null && ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1 || true; }
 
-# foreign_service <service> <port> <check>: the port answers but not from a daemon this state directory started
-# (e.g. another checkout's instance on the same machine). Reuse it when <check> passes with our credentials;
-# otherwise the port is taken by something else: stop with a clear error.
+free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'; }
+
+explicit_port_variable() { printf 'FDI_TEST_SERVICES_%s_PORT' "${1^^}"; }
+
+# foreign_service <service> <port variable> <check>: the port is open but not from a daemon this state directory
+# started (e.g. another checkout's instance on the same machine). Returns 0 to reuse it when <check> passes with
+# our credentials. Otherwise the port is taken by something else: returns 1 after moving <service> to a free port
+# (sets the variable and records it), or stops with a clear error when the port was set explicitly.
 foreign_service() {
-  local service=$1 port=$2 check=$3
+  local service=$1 var=$2 check=$3 port=${!2} explicit free
   if "$check" >/dev/null 2>&1; then
     log "$service: reusing the server already answering on $HOST:$port (not started from $RUN; '$0 down' leaves it alone)"
     return 0
   fi
-  die "port $HOST:$port (for $service) is taken by a process this script did not start $(port_owner "$port"); stop it or free the port"
+  explicit=$(explicit_port_variable "$service")
+  local taken="port $HOST:$port (for $service) is taken by a process this script did not start $(port_owner "$port")"
+  [[ -z ${!explicit:-} ]] || die "$taken; stop it, free the port or choose another with $explicit"
+  free=$(free_port) && [[ -n $free ]] || die "$taken, and no free port was found"
+  mkdir -p "$RUN/ports"
+  printf '%s\n' "$free" >"$RUN/ports/$service"
+  log "WARNING: $taken; $service moves to $HOST:$free (recorded in $RUN/ports/$service until '$0 down')"
+  printf -v "$var" '%s' "$free"
+  return 1
 }
+
+# forget_moved_port <service>: after `down`, the next start tries the default port again (`restart` keeps the port)
+forget_moved_port() { rm -f "$RUN/ports/$1"; }
 
 # wait_for <what> <seconds> <command...>: retries the command until it succeeds
 wait_for() {
@@ -200,7 +228,7 @@ mysql_socket() {
 
 mysql_root() { mariadb --no-defaults -S "$(mysql_socket)" -uroot "$@"; }
 mysql_answers() { [[ $(mysql_root -N -B -e 'select 1' 2>/dev/null) == 1 ]]; }
-mysql_app_answers() { [[ $(mariadb --no-defaults -h"$HOST" -P"$MYSQL_PORT" -uapp -papp app -N -B -e 'select 1' 2>/dev/null) == 1 ]]; }
+mysql_app_answers() { [[ $(timeout 10 mariadb --no-defaults -h"$HOST" -P"$MYSQL_PORT" -uapp -papp app -N -B -e 'select 1' 2>/dev/null) == 1 ]]; }
 mysql_pid() { pidfile_pid "$RUN/mysql/mysqld.pid"; }
 mysql_running() { pid_alive "$(mysql_pid)" mariadbd; }
 
@@ -209,10 +237,7 @@ mysql_start() {
   dir=$(mysql_dir)
   sock=$(mysql_socket)
   if ! mysql_running; then
-    if port_open "$MYSQL_PORT"; then
-      foreign_service mysql "$MYSQL_PORT" mysql_app_answers
-      return 0
-    fi
+    if port_open "$MYSQL_PORT" && foreign_service mysql MYSQL_PORT mysql_app_answers; then return 0; fi
     rm -f "$dir/mysqld.pid" "$sock" "$sock.lock"
     mkdir -p "$(dirname "$sock")"
     chown mysql: "$(dirname "$sock")"
@@ -250,7 +275,7 @@ mysql_stop() {
 
 pg_dir() { service_dir pg postgres; }
 pg_as() { runuser -u postgres -- "$@"; }
-pg_answers() { [[ $(psql -X -h "$HOST" -p "$PG_PORT" -U postgres -d postgres -Atc 'select 1' 2>/dev/null) == 1 ]]; }
+pg_answers() { [[ $(timeout 10 psql -X -h "$HOST" -p "$PG_PORT" -U postgres -d postgres -Atc 'select 1' 2>/dev/null) == 1 ]]; }
 pg_pid() { [[ -f $RUN/pg/data/postmaster.pid ]] && head -1 "$RUN/pg/data/postmaster.pid" | tr -dc '0-9' || true; }
 pg_running() { pid_alive "$(pg_pid)" postgres; }
 pg_psql() { psql -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$PG_PORT" -U postgres "$@"; }
@@ -296,8 +321,7 @@ pg_start() {
   local dir bin own=1
   dir=$(pg_dir)
   bin=$(pg_bin)
-  if ! pg_running && port_open "$PG_PORT"; then
-    foreign_service pg "$PG_PORT" pg_answers
+  if ! pg_running && port_open "$PG_PORT" && foreign_service pg PG_PORT pg_answers; then
     own=0
     rm -f "$(pg_password_marker)"
   elif ! pg_running; then
@@ -319,7 +343,7 @@ full_page_writes = off
 EOF
     fi
     log "pg: starting on $HOST:$PG_PORT"
-    pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -w -t 60 start </dev/null >/dev/null 2>&1 9>&- ||
+    pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -o "-p $PG_PORT" -w -t 60 start </dev/null >/dev/null 2>&1 9>&- ||
       { tail_log "$dir/pg.log"; die "pg: pg_ctl start failed"; }
   fi
   wait_for pg 60 pg_answers || { tail_log "$dir/pg.log"; die "pg: no answer to 'select 1' within 60s"; }
@@ -339,15 +363,15 @@ pg_stop() {
 # ---------------------------------------------------------------------------------------------------------------
 # Redis: append-only, so `restart redis` keeps the data
 
-redis_answers() { [[ $(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+redis_answers() { [[ $(timeout 10 redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
 redis_pid() { pidfile_pid "$RUN/redis/redis.pid"; }
 redis_running() { pid_alive "$(redis_pid)" redis-server; }
 
 redis_start() {
   local dir="$RUN/redis"
   mkdir -p "$dir"
-  if ! redis_running && port_open "$REDIS_PORT"; then
-    foreign_service redis "$REDIS_PORT" redis_answers
+  if ! redis_running && port_open "$REDIS_PORT" && foreign_service redis REDIS_PORT redis_answers; then
+    :
   elif ! redis_running; then
     rm -f "$dir/redis.pid"
     log "redis: starting on $HOST:$REDIS_PORT"
@@ -428,10 +452,13 @@ EOF
 }
 
 sftp_start() {
-  local dir="$RUN/sftp"
-  sftp_prepare
+  local dir="$RUN/sftp" reuse=0
+  sftp_prepare # also the client key the reuse check logs in with
   if ! sftp_running && port_open "$SFTP_PORT"; then
-    foreign_service sftp "$SFTP_PORT" sftp_login_works
+    if foreign_service sftp SFTP_PORT sftp_login_works; then reuse=1; else sftp_prepare; fi # sshd_config: the new port
+  fi
+  if ((reuse)); then
+    :
   elif ! sftp_running; then
     rm -f "$dir/sshd.pid"
     log "sftp: starting sshd on $HOST:$SFTP_PORT"
@@ -451,7 +478,7 @@ sftp_stop() {
 # ---------------------------------------------------------------------------------------------------------------
 # Kafka: librdkafka's mock cluster (ephemeral port) behind the fixed-port front
 
-kafka_answers() { node "$REPO/scripts/kafka-front.mjs" probe "$HOST:$KAFKA_PORT"; }
+kafka_answers() { timeout 10 node "$REPO/scripts/kafka-front.mjs" probe "$HOST:$KAFKA_PORT"; }
 mock_pid() { pidfile_pid "$RUN/kafka/mockkafka.pid"; }
 mock_running() { pid_alive "$(mock_pid)" mockkafka; }
 front_pid() { pidfile_pid "$RUN/kafka/front.pid"; }
@@ -460,8 +487,7 @@ front_running() { pid_alive "$(front_pid)" kafka-front.mjs; }
 kafka_start() {
   local dir="$RUN/kafka"
   mkdir -p "$dir"
-  if ! front_running && ! mock_running && port_open "$KAFKA_PORT"; then
-    foreign_service kafka "$KAFKA_PORT" kafka_answers
+  if ! front_running && ! mock_running && port_open "$KAFKA_PORT" && foreign_service kafka KAFKA_PORT kafka_answers; then
     return 0
   fi
   if ! mock_running; then
@@ -482,7 +508,7 @@ kafka_start() {
   fi
   if ! front_running; then
     rm -f "$dir/front.pid"
-    port_open "$KAFKA_PORT" && die "port $HOST:$KAFKA_PORT (for the kafka front) is taken by a process this script did not start $(port_owner "$KAFKA_PORT")"
+    if port_open "$KAFKA_PORT"; then foreign_service kafka KAFKA_PORT false || true; fi
     log "kafka: starting the front on $HOST:$KAFKA_PORT"
     spawn "$dir/front.log" node "$REPO/scripts/kafka-front.mjs" serve "@$dir/bootstrap" "$KAFKA_PORT"
     echo $! >"$dir/front.pid"
@@ -611,6 +637,7 @@ case $command in
     [[ $command == stop ]] && (($# == 0)) && usage
     select_services "$@"
     stop_services "${SELECTED[@]}"
+    for s in "${SELECTED[@]}"; do forget_moved_port "$s"; done
     ;;
   restart)
     (($# > 0)) || usage

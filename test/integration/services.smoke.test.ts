@@ -3,9 +3,11 @@
  * If one of these fails, every integration test that needs that service would fail for the same reason.
  */
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -17,6 +19,19 @@ import { redisRestartable, testServices } from '../support/services.ts';
 
 const services = testServices();
 const SCRIPT = resolve(import.meta.dirname, '../../scripts/test-services.sh');
+
+/** Asynchronous, so that the test's own listeners keep answering while the script runs. */
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
 
 const unique = `infra_smoke_${randomUUID().slice(0, 8)}`;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -84,6 +99,54 @@ describe('Redis + BullMQ', () => {
     expect(pidAfter).toBeDefined();
     expect(pidAfter).not.toBe(pidBefore);
     expect(await redis.hgetall(key)).toEqual({ written: 'before restart', n: '7' });
+  });
+
+  it('moves off a port a stranger holds, records the port for later commands, and forgets it at `down`', async () => {
+    // A private state directory whose recorded Redis port is held by a listener that is not Redis: the same path
+    // as a default port taken by another checkout's server that is shutting down.
+    const state = mkdtempSync(join(tmpdir(), 'fdi-services-'));
+    const stranger = createServer((socket) => socket.destroy());
+    await new Promise<void>((done) => stranger.listen(0, '127.0.0.1', done));
+    const held = (stranger.address() as AddressInfo).port;
+    mkdirSync(join(state, 'ports'));
+    writeFileSync(join(state, 'ports', 'redis'), `${held}\n`);
+    const env = { ...process.env, FDI_TEST_SERVICES_DIR: state, FDI_TEST_SERVICES_REDIS_PORT: '' };
+    const script = (...args: string[]) => run(SCRIPT, args, env);
+    try {
+      const up = await script('up', 'redis');
+      expect(up.status, up.stderr).toBe(0);
+      expect(up.stderr).toContain(`port 127.0.0.1:${held} (for redis) is taken by a process this script did not start`);
+      const moved = Number(readFileSync(join(state, 'ports', 'redis'), 'utf8'));
+      expect(moved).not.toBe(held);
+      expect(up.stdout).toContain(`FDI_TEST_REDIS_URL=redis://127.0.0.1:${moved}\n`);
+      expect((await script('env')).stdout).toContain(`FDI_TEST_REDIS_URL=redis://127.0.0.1:${moved}\n`);
+      const redis = new Redis(`redis://127.0.0.1:${moved}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      await redis.connect();
+      expect(await redis.ping()).toBe('PONG');
+      await redis.quit();
+    } finally {
+      const down = await script('down', 'redis');
+      await new Promise((done) => stranger.close(done));
+      expect(down.status, down.stderr).toBe(0);
+      expect(existsSync(join(state, 'ports', 'redis'))).toBe(false);
+      rmSync(state, { recursive: true, force: true });
+    }
+  });
+
+  it('stops with the variable\'s name when an explicitly chosen port is taken', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'fdi-services-'));
+    const stranger = createServer((socket) => socket.destroy());
+    await new Promise<void>((done) => stranger.listen(0, '127.0.0.1', done));
+    const held = (stranger.address() as AddressInfo).port;
+    try {
+      const up = await run(SCRIPT, ['up', 'redis'], { ...process.env, FDI_TEST_SERVICES_DIR: state, FDI_TEST_SERVICES_REDIS_PORT: String(held) });
+      expect(up.status).toBe(1);
+      expect(up.stderr).toContain(`port 127.0.0.1:${held} (for redis) is taken`);
+      expect(up.stderr).toContain('FDI_TEST_SERVICES_REDIS_PORT');
+    } finally {
+      await new Promise((done) => stranger.close(done));
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 
   it('runs one job through a BullMQ Queue and Worker', async () => {
