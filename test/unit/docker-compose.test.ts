@@ -23,7 +23,8 @@ const services = compose.services;
 const script = readFileSync(new URL('../../scripts/test-services.sh', import.meta.url), 'utf8');
 
 function scriptPort(name: string): string {
-  const m = new RegExp(`^${name}_PORT=\\$\\{FDI_TEST_SERVICES_${name}_PORT:-(\\d+)\\}`, 'm').exec(script);
+  // e.g. MYSQL_PORT=$(port_for mysql "${FDI_TEST_SERVICES_MYSQL_PORT:-}" 33306)
+  const m = new RegExp(`^${name}_PORT=\\$\\(port_for [a-z]+ "\\$\\{FDI_TEST_SERVICES_${name}_PORT:-\\}" (\\d+)\\)$`, 'm').exec(script);
   if (!m?.[1]) throw new Error(`no ${name}_PORT default in scripts/test-services.sh`);
   return m[1];
 }
