@@ -32,6 +32,7 @@ const TARGET_ALIAS = 'fdi_t';
 export class PostgresTargetSession implements SqlTargetSession {
   readonly dialect = postgresDialect;
   readonly maxParams = PG_MAX_PARAMS;
+  readonly copyRowsAtomic = true;
 
   private constructor(
     private readonly client: pg.Client,

@@ -52,5 +52,10 @@ export interface SqlTargetSession {
    * these params have no exact bulk form. Throws like `exec` when a row is refused or its key is already there.
    */
   copyRows?(table: TableRef, columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Promise<boolean>;
+  /**
+   * True when `copyRows` lands all of its rows or none even outside a transaction (PostgreSQL's COPY is one
+   * statement that fails as a whole). MySQL's LOAD DATA LOCAL is not: it commits rows it only warned about.
+   */
+  readonly copyRowsAtomic?: boolean;
   close(): Promise<void>;
 }

@@ -79,28 +79,25 @@ export class SqlWriter implements Writer {
   }
 
   async write(records: Row[]): Promise<WriteResult> {
-    const { session, meta } = this.opened();
+    const { session } = this.opened();
     const rejected: RejectedRecord[] = [];
     if (records.length === 0) return { rejected };
     const groups = this.columns ? [{ columns: this.columns, indexes: records.map((_r, i) => i) }] : this.passThroughGroups(records, rejected);
+    const prepared = groups.map((group) => this.prepare(group, records, rejected));
+
+    // The common batch, new rows in one group, is one statement that needs no transaction of its own when the
+    // bulk load is atomic: one round trip instead of five (BEGIN, SAVEPOINT, COPY, RELEASE, COMMIT).
+    const only = prepared.length === 1 ? prepared[0] : undefined;
+    const alone = only !== undefined && only.rows.length > 0 && session.copyRowsAtomic === true && this.copyFirst;
+    if (alone && (await this.copied(only.metas, only.rows, false))) {
+      return { rejected: rejected.sort((a, b) => a.index - b.index) };
+    }
 
     await session.exec('BEGIN');
     try {
-      for (const group of groups) {
-        const columns = this.batchNumber ? [...group.columns, this.batchNumber.column] : group.columns;
-        const metas = columns.map((c) => findColumn(meta, c) as ColumnMeta);
-        const rows: PendingRow[] = [];
-        for (const index of group.indexes) {
-          const record = records[index] as Row;
-          try {
-            const params = group.columns.map((c, i) => session.toParam(record[c] ?? null, metas[i] as ColumnMeta));
-            if (this.batchNumber) params.push(this.batchNumber.value);
-            rows.push({ index, params });
-          } catch (e) {
-            rejected.push({ index, reason: e instanceof Error ? e.message : String(e) });
-          }
-        }
-        if (rows.length > 0 && (await this.copied(metas, rows))) continue;
+      for (const { columns, metas, rows } of prepared) {
+        // After a refused bulk load of these very rows (alone), straight to the statements that find the refused.
+        if (!alone && rows.length > 0 && (await this.copied(metas, rows, true))) continue;
         for (const chunk of this.chunks(rows, columns.length, records)) {
           rejected.push(...(await this.attempt(columns, chunk)));
         }
@@ -112,6 +109,25 @@ export class SqlWriter implements Writer {
     }
     rejected.sort((a, b) => a.index - b.index);
     return { rejected };
+  }
+
+  /** The group's rows as bound parameters; a value the target cannot take makes its row rejected here. */
+  private prepare(group: { columns: string[]; indexes: number[] }, records: Row[], rejected: RejectedRecord[]): { columns: string[]; metas: ColumnMeta[]; rows: PendingRow[] } {
+    const { session, meta } = this.opened();
+    const columns = this.batchNumber ? [...group.columns, this.batchNumber.column] : group.columns;
+    const metas = columns.map((c) => findColumn(meta, c) as ColumnMeta);
+    const rows: PendingRow[] = [];
+    for (const index of group.indexes) {
+      const record = records[index] as Row;
+      try {
+        const params = group.columns.map((c, i) => session.toParam(record[c] ?? null, metas[i] as ColumnMeta));
+        if (this.batchNumber) params.push(this.batchNumber.value);
+        rows.push({ index, params });
+      } catch (e) {
+        rejected.push({ index, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return { columns, metas, rows };
   }
 
   /** The integrity check asks the table by the upsert key; without one, rows cannot be told apart. */
@@ -155,23 +171,27 @@ export class SqlWriter implements Writer {
 
   /**
    * Bulk-loads `rows` when the session can (PostgreSQL COPY, MySQL LOAD DATA LOCAL): rows that are all new land
-   * exactly as the upsert would land them, several times faster. A data error (a refused row, a key already there) rolls the COPY back and the
-   * caller redoes the rows through `attempt`, which rejects exactly the refused ones; after a key conflict the rest
+   * exactly as the upsert would land them, several times faster. A data error (a refused row, a key already there)
+   * rolls the COPY back (to the savepoint, or, outside a transaction, the failed statement itself) and the caller
+   * redoes the rows through `attempt`, which rejects exactly the refused ones; after a key conflict the rest
    * of the run upserts straight away (a re-run over existing rows would otherwise pay for a failed COPY per batch).
    */
-  private async copied(metas: readonly ColumnMeta[], rows: PendingRow[]): Promise<boolean> {
+  private async copied(metas: readonly ColumnMeta[], rows: PendingRow[], inTransaction: boolean): Promise<boolean> {
     const { session, meta } = this.opened();
     if (!session.copyRows || !this.copyFirst) return false;
-    await session.exec(`SAVEPOINT ${SAVEPOINT}`);
+    // Outside a transaction (copyRowsAtomic) a failed load has changed nothing: no savepoint to return to.
+    if (inTransaction) await session.exec(`SAVEPOINT ${SAVEPOINT}`);
     try {
       const done = await session.copyRows(meta.ref, metas, rows.map((r) => r.params));
-      await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      if (inTransaction) await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
       return done;
     } catch (e) {
       const data = session.dataError(e);
       if (!data) throw e;
-      await session.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-      await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      if (inTransaction) {
+        await session.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+        await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      }
       if (data.keyConflict) this.copyFirst = false;
       return false;
     }
