@@ -1,6 +1,6 @@
 /**
  * A bounded async channel between the reader and the writer of one execution. `send` waits while the channel
- * holds `capacity` items, so a fast reader never gets more than capacity + 1 batches ahead of the writer
+ * holds `capacity` items, so a fast reader never gets more than capacity + 1 batches ahead of what the writer holds
  * (capacity queued plus the one it is trying to hand over) and memory stays flat however large the source.
  */
 export class ChannelClosedError extends Error {
@@ -61,6 +61,14 @@ export class BoundedChannel<T> {
       if (this.closed) return { done: true, value: undefined };
       await this.wait(this.receivers, signal);
     }
+  }
+
+  /** The next item if one is queued now (undefined otherwise, also once closed or cancelled); never waits. */
+  tryReceive(): T | undefined {
+    if (this.isCancelled || this.items.length === 0) return undefined;
+    const item = this.items.shift() as T;
+    this.wake(this.senders);
+    return item;
   }
 
   /** No more items will be sent; the receiver drains what is queued, then sees `done`. */

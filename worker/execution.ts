@@ -12,6 +12,7 @@ import type {
   Row,
   SourceBatch,
   TaskSpec,
+  WriteResult,
   Writer,
 } from '../connectors/sdk/index.ts';
 import { STOP_REASON, rowBytes } from '../connectors/sdk/index.ts';
@@ -73,6 +74,21 @@ export function runExecution(req: ExecutionRequest, deps: ExecutionDeps): Promis
 const CLOSE_TIMEOUT_MS = 30_000;
 
 const silentLogger: ConnectorLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Records mapped between two looks at I/O when the next batch is staged during a write (about a millisecond). */
+const STAGING_SLICE = 128;
+
+/** A batch after the engine's own work on it (unreadable records, mapping), ready for the writer. */
+interface StagedBatch {
+  batch: SourceBatch;
+  /** When staging began: the time of its dirty records. */
+  now: number;
+  dirty: DirtyRecord[];
+  rows: Row[];
+  /** The source record of each of `rows`, for the dirty record of a row the target refuses. */
+  originals: Row[];
+  mappingDirty: number;
+}
 
 const ABORTED: unique symbol = Symbol('aborted');
 
@@ -341,13 +357,24 @@ class Execution {
     }
   }
 
-  /** Writer side: map, write, route dirty, flush, commit, check the threshold; batch by batch. */
+  /**
+   * Writer side: map, write, route dirty, flush, commit, check the threshold; batch by batch. While a batch is being
+   * written, the next one already in the channel is mapped (and handed to the writer's `prepare`), so the engine's
+   * own work overlaps the target's instead of waiting for it; it is written only after the batch before it is
+   * committed, as before.
+   */
   private async consume(channel: BoundedChannel<SourceBatch>): Promise<void> {
     try {
+      let ahead: StagedBatch | undefined;
       for (;;) {
-        const next = await channel.receive(this.hard.signal);
-        if (next.done) break;
-        await this.processBatch(next.value);
+        let staged = ahead;
+        ahead = undefined;
+        if (!staged) {
+          const next = await channel.receive(this.hard.signal);
+          if (next.done) break;
+          staged = this.stageBatch(next.value);
+        }
+        ahead = await this.writeStaged(staged, () => this.stageAhead(channel));
       }
     } catch (err) {
       if (!this.cancelled && !this.failure) {
@@ -363,44 +390,98 @@ class Execution {
     }
   }
 
-  private async processBatch(batch: SourceBatch): Promise<void> {
+  /** Unreadable records and the mapping of one batch: the engine's work on it before the write. */
+  private stageBatch(batch: SourceBatch): StagedBatch {
+    const staged = this.startStaging(batch);
+    for (const record of batch.records) this.stageRecord(staged, record);
+    return this.endStaging(staged);
+  }
+
+  /**
+   * `stageBatch` of the batch the channel already holds, if any, in slices that let I/O through between them: the
+   * batch being written needs its round trips answered while this runs. Then the writer may prepare it.
+   */
+  private async stageAhead(channel: BoundedChannel<SourceBatch>): Promise<StagedBatch | undefined> {
+    const batch = channel.tryReceive();
+    if (batch === undefined) return undefined;
+    const staged = this.startStaging(batch);
+    let slice = 0;
+    for (const record of batch.records) {
+      this.stageRecord(staged, record);
+      if (++slice === STAGING_SLICE) {
+        slice = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const done = this.endStaging(staged);
+    if (done.rows.length > 0 && this.writer && this.writerOpened) this.writer.prepare?.(done.rows);
+    return done;
+  }
+
+  private startStaging(batch: SourceBatch): StagedBatch {
     const source = this.source as Endpoint;
-    const target = this.target as Endpoint;
-    const mapper = this.mapper as RowMapper;
-    const dirty: DirtyRecord[] = [];
     const now = Date.now();
+    const dirty: DirtyRecord[] = [];
     for (const u of batch.unreadable ?? []) {
       dirty.push(this.dirtyRecord(source.stage, u.reason, u.raw, u.column, now));
     }
-    const rows: Row[] = [];
-    const originals: Row[] = [];
-    let mappingDirty = 0;
-    for (const record of batch.records) {
-      const m = mapper.map(record);
-      if (m.ok) {
-        rows.push(m.row);
-        originals.push(record);
-      } else {
-        mappingDirty++;
-        dirty.push(this.dirtyRecord('mapping', m.reason, rowToJson(record), m.column, now));
-      }
+    return { batch, now, dirty, rows: [], originals: [], mappingDirty: 0 };
+  }
+
+  private stageRecord(staged: StagedBatch, record: Row): void {
+    const m = (this.mapper as RowMapper).map(record);
+    if (m.ok) {
+      staged.rows.push(m.row);
+      staged.originals.push(record);
+    } else {
+      staged.mappingDirty++;
+      staged.dirty.push(this.dirtyRecord('mapping', m.reason, rowToJson(record), m.column, staged.now));
     }
-    for (const column of mapper.takeMissingColumns()) {
+  }
+
+  private endStaging(staged: StagedBatch): StagedBatch {
+    for (const column of (this.mapper as RowMapper).takeMissingColumns()) {
       this.log.warn(`source column "${column}" is missing from records; mapped as null`, { taskId: this.task.taskId, column });
     }
+    return staged;
+  }
 
+  /**
+   * Write a staged batch, then route its dirty records, count, flush, commit its checkpoint and check the threshold.
+   * `ahead` runs while the write is in flight; what it staged is returned for the next turn.
+   */
+  private async writeStaged(staged: StagedBatch, ahead: () => Promise<StagedBatch | undefined>): Promise<StagedBatch | undefined> {
+    const { batch, dirty, rows, originals, mappingDirty, now } = staged;
+    const source = this.source as Endpoint;
+    const target = this.target as Endpoint;
+    let next: StagedBatch | undefined;
     let written = 0;
     let writtenBytes = 0;
     let rejectedCount = 0;
     if (rows.length > 0) {
       const writer = await this.ensureWriter(target);
       let rejected: RejectedRecord[];
+      let pending: Promise<WriteResult>;
       try {
-        const result = await writer.write(rows);
+        pending = writer.write(rows);
+      } catch (err) {
+        throw this.writerError(err, target);
+      }
+      // Staging is the engine's pure work (mapping); a failure there is this run's failure once the write is done.
+      const staging = ahead().then(
+        (next) => ({ ok: true as const, next }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      try {
+        const result = await pending;
         rejected = validRejected(result?.rejected, rows.length);
       } catch (err) {
         throw this.writerError(err, target);
       }
+      const aheadResult = await staging;
+      if (!aheadResult.ok) throw aheadResult.error;
+      next = aheadResult.next;
       const refused = new Set<number>();
       for (const r of rejected) {
         refused.add(r.index);
@@ -440,6 +521,7 @@ class Execution {
     }
     const crossed = dirtyLimitCrossed(this.task.runtime, this.written + this.dirtyTotal(), this.dirtyTotal());
     if (crossed) throw new StageFailure(STATUS.WRITER_INTERRUPTED, target.stage, crossed);
+    return next;
   }
 
   private async commitReader(cp: Checkpoint, source: Endpoint): Promise<void> {

@@ -72,10 +72,12 @@ export class MysqlTargetSession implements SqlTargetSession {
     return mysqlParam(value, column, this.zone);
   }
 
-  async copyRows(table: TableRef, columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Promise<boolean> {
+  bulkText(_columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string | null {
+    return loadDataText(rows);
+  }
+
+  async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: string, rowCount: number): Promise<boolean> {
     if (this.loadDataRefused) return false;
-    const text = loadDataText(rows);
-    if (text === null) return false;
     const sql = `LOAD DATA LOCAL INFILE 'fdi-rows' INTO TABLE ${qualified(this.dialect, table)} CHARACTER SET utf8mb4 (${columns.map((c) => this.dialect.quote(c.name)).join(', ')})`;
     let result: ResultSetHeader;
     try {
@@ -87,7 +89,7 @@ export class MysqlTargetSession implements SqlTargetSession {
       this.loadDataRefused = true;
       return false;
     }
-    if (result.affectedRows !== rows.length || result.warningStatus !== 0) throw new LoadDataRefused(rows.length, result.affectedRows, result.warningStatus);
+    if (result.affectedRows !== rowCount || result.warningStatus !== 0) throw new LoadDataRefused(rowCount, result.affectedRows, result.warningStatus);
     return true;
   }
 

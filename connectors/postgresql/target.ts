@@ -15,9 +15,14 @@ import { postgresParam } from './values.ts';
 type CopyFrom = (typeof import('pg-copy-streams'))['from'];
 let copyFromModule: Promise<CopyFrom> | undefined;
 
+let copyFromLoaded: CopyFrom | undefined;
+
 /** pg-copy-streams, loaded on first use like the driver itself. */
 function loadCopyFrom(): Promise<CopyFrom> {
-  copyFromModule ??= import('pg-copy-streams').then((m) => (m.default ?? m).from);
+  copyFromModule ??= import('pg-copy-streams').then((m) => {
+    copyFromLoaded = (m.default ?? m).from;
+    return copyFromLoaded;
+  });
   return copyFromModule;
 }
 
@@ -88,10 +93,13 @@ export class PostgresTargetSession implements SqlTargetSession {
     return postgresParam(value, column, this.zone);
   }
 
-  async copyRows(table: TableRef, columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Promise<boolean> {
-    const text = copyText(rows, columns);
-    if (text === null) return false;
-    const copyFrom = await loadCopyFrom();
+  bulkText(columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string | null {
+    return copyText(rows, columns);
+  }
+
+  async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: string): Promise<boolean> {
+    // Without a pause once loaded: the COPY is under way before the engine turns to the next batch.
+    const copyFrom = copyFromLoaded ?? (await loadCopyFrom());
     const stream = this.client.query(copyFrom(`COPY ${qualified(this.dialect, table)} (${columns.map((c) => this.dialect.quote(c.name)).join(', ')}) FROM STDIN`));
     await new Promise<void>((resolve, reject) => {
       stream.once('error', reject);

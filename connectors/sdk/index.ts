@@ -143,6 +143,12 @@ export interface Writer {
   open(): Promise<void>;
   /** Write a batch. Per-record refusals go in `rejected`; a throw means the target failed (503). */
   write(records: Row[]): Promise<WriteResult>;
+  /**
+   * Optional: do the CPU work of a later `write` of this very array (encoding, bulk-load text) now. The engine calls
+   * it for the next batch while the previous one is still being written, so that work overlaps the target's. It
+   * must not touch the target or throw; `write` of an array never prepared must work the same.
+   */
+  prepare?(records: Row[]): void;
   /** Make all that `write` accepted durable (commit, flush, await acks) before checkpoints are committed. */
   flush(): Promise<void>;
   /** The run succeeded: publish what was written (rename a temporary file …). */

@@ -48,10 +48,16 @@ export interface SqlTargetSession {
   /** Most parameters one statement may carry. */
   readonly maxParams: number;
   /**
-   * Bulk-load rows (PostgreSQL COPY, MySQL LOAD DATA LOCAL) as a plain insert; false, without changing the table, when
-   * these params have no exact bulk form. Throws like `exec` when a row is refused or its key is already there.
+   * Rows of bound parameters (as `toParam` makes them) in the bulk-load text of `copyRows`, or null when one of them
+   * has no text form that the server reads exactly as the bound parameter. Pure: the writer may encode ahead.
    */
-  copyRows?(table: TableRef, columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Promise<boolean>;
+  bulkText?(columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string | null;
+  /**
+   * Bulk-load `text` from `bulkText`, `rowCount` rows (PostgreSQL COPY, MySQL LOAD DATA LOCAL) as a plain insert; false, without
+   * changing the table, when the server takes no bulk loads. Throws like `exec` when a row is refused or its key is
+   * already there.
+   */
+  copyRows?(table: TableRef, columns: readonly ColumnMeta[], text: string, rowCount: number): Promise<boolean>;
   /**
    * True when `copyRows` lands all of its rows or none even outside a transaction (PostgreSQL's COPY is one
    * statement that fails as a whole). MySQL's LOAD DATA LOCAL is not: it commits rows it only warned about.

@@ -18,6 +18,21 @@ interface PendingRow {
   params: SqlParam[];
 }
 
+/** One group of a batch (all its rows write the same columns), encoded for the target. */
+interface PreparedGroup {
+  columns: string[];
+  metas: ColumnMeta[];
+  rows: PendingRow[];
+  /** The rows in the session's bulk-load text; null when they have none or the writer is past bulk loads. */
+  bulk: string | null;
+}
+
+/** A batch encoded for the target: its groups, and the records refused while encoding them. */
+interface PreparedBatch {
+  groups: PreparedGroup[];
+  rejected: RejectedRecord[];
+}
+
 /**
  * The relational writer shared by MySQL and PostgreSQL. Each `write` is one transaction: multi-row upserts, and when
  * a statement fails with a data error (constraint, length, type, not-null) its rows are split in halves and retried
@@ -33,6 +48,8 @@ export class SqlWriter implements Writer {
   private batchNumber: { column: string; value: string } | undefined;
   /** Try COPY before INSERT (see `copied`); off after the first key conflict. */
   private copyFirst = true;
+  /** Batches `prepare` encoded ahead, until their `write`. */
+  private readonly preparedBatches = new WeakMap<Row[], PreparedBatch>();
 
   constructor(
     private readonly ctx: WriterContext<unknown>,
@@ -78,26 +95,37 @@ export class SqlWriter implements Writer {
     }
   }
 
+  /** The bound parameters and bulk-load text of a batch the engine will write next (pure CPU work). */
+  prepare(records: Row[]): void {
+    if (!this.session || !this.meta || records.length === 0) return;
+    try {
+      this.preparedBatches.set(records, this.prepareBatch(records));
+    } catch {
+      // `write` encodes it again and meets the same failure there, where it counts.
+    }
+  }
+
   async write(records: Row[]): Promise<WriteResult> {
     const { session } = this.opened();
-    const rejected: RejectedRecord[] = [];
-    if (records.length === 0) return { rejected };
-    const groups = this.columns ? [{ columns: this.columns, indexes: records.map((_r, i) => i) }] : this.passThroughGroups(records, rejected);
-    const prepared = groups.map((group) => this.prepare(group, records, rejected));
+    if (records.length === 0) return { rejected: [] };
+    const batch = this.preparedBatches.get(records) ?? this.prepareBatch(records);
+    this.preparedBatches.delete(records);
+    const { groups: prepared, rejected } = batch;
 
     // The common batch, new rows in one group, is one statement that needs no transaction of its own when the
     // bulk load is atomic: one round trip instead of five (BEGIN, SAVEPOINT, COPY, RELEASE, COMMIT).
     const only = prepared.length === 1 ? prepared[0] : undefined;
     const alone = only !== undefined && only.rows.length > 0 && session.copyRowsAtomic === true && this.copyFirst;
-    if (alone && (await this.copied(only.metas, only.rows, false))) {
+    if (alone && (await this.copied(only, false))) {
       return { rejected: rejected.sort((a, b) => a.index - b.index) };
     }
 
     await session.exec('BEGIN');
     try {
-      for (const { columns, metas, rows } of prepared) {
+      for (const group of prepared) {
+        const { columns, rows } = group;
         // After a refused bulk load of these very rows (alone), straight to the statements that find the refused.
-        if (!alone && rows.length > 0 && (await this.copied(metas, rows, true))) continue;
+        if (!alone && rows.length > 0 && (await this.copied(group, true))) continue;
         for (const chunk of this.chunks(rows, columns.length, records)) {
           rejected.push(...(await this.attempt(columns, chunk)));
         }
@@ -111,8 +139,14 @@ export class SqlWriter implements Writer {
     return { rejected };
   }
 
-  /** The group's rows as bound parameters; a value the target cannot take makes its row rejected here. */
-  private prepare(group: { columns: string[]; indexes: number[] }, records: Row[], rejected: RejectedRecord[]): { columns: string[]; metas: ColumnMeta[]; rows: PendingRow[] } {
+  private prepareBatch(records: Row[]): PreparedBatch {
+    const rejected: RejectedRecord[] = [];
+    const groups = this.columns ? [{ columns: this.columns, indexes: records.map((_r, i) => i) }] : this.passThroughGroups(records, rejected);
+    return { groups: groups.map((group) => this.prepareGroup(group, records, rejected)), rejected };
+  }
+
+  /** The group's rows as bound parameters (and bulk text); a value the target cannot take makes its row rejected here. */
+  private prepareGroup(group: { columns: string[]; indexes: number[] }, records: Row[], rejected: RejectedRecord[]): PreparedGroup {
     const { session, meta } = this.opened();
     const columns = this.batchNumber ? [...group.columns, this.batchNumber.column] : group.columns;
     const metas = columns.map((c) => findColumn(meta, c) as ColumnMeta);
@@ -127,7 +161,8 @@ export class SqlWriter implements Writer {
         rejected.push({ index, reason: e instanceof Error ? e.message : String(e) });
       }
     }
-    return { columns, metas, rows };
+    const bulk = session.bulkText && session.copyRows && this.copyFirst && rows.length > 0 ? session.bulkText(metas, rows.map((r) => r.params)) : null;
+    return { columns, metas, rows, bulk };
   }
 
   /** The integrity check asks the table by the upsert key; without one, rows cannot be told apart. */
@@ -176,13 +211,13 @@ export class SqlWriter implements Writer {
    * redoes the rows through `attempt`, which rejects exactly the refused ones; after a key conflict the rest
    * of the run upserts straight away (a re-run over existing rows would otherwise pay for a failed COPY per batch).
    */
-  private async copied(metas: readonly ColumnMeta[], rows: PendingRow[], inTransaction: boolean): Promise<boolean> {
+  private async copied(group: PreparedGroup, inTransaction: boolean): Promise<boolean> {
     const { session, meta } = this.opened();
-    if (!session.copyRows || !this.copyFirst) return false;
+    if (!session.copyRows || !this.copyFirst || group.bulk === null) return false;
     // Outside a transaction (copyRowsAtomic) a failed load has changed nothing: no savepoint to return to.
     if (inTransaction) await session.exec(`SAVEPOINT ${SAVEPOINT}`);
     try {
-      const done = await session.copyRows(meta.ref, metas, rows.map((r) => r.params));
+      const done = await session.copyRows(meta.ref, group.metas, group.bulk, group.rows.length);
       if (inTransaction) await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
       return done;
     } catch (e) {

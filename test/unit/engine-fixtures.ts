@@ -92,6 +92,8 @@ export interface TargetScript {
   written?: Row[];
   /** The writer publishes only in finish (a temporary file). */
   durableOnlyAfterFinish?: boolean;
+  /** Given: the writer has `prepare`, which calls this (and logs `prepare:<rows>`). */
+  prepare?: (rows: Row[]) => void;
 }
 
 export function targetConnector(script: TargetScript, type = 'memdst'): ConnectorDefinition<unknown> {
@@ -106,6 +108,14 @@ export function targetConnector(script: TargetScript, type = 'memdst'): Connecto
       let flushes = 0;
       return {
         ...(script.durableOnlyAfterFinish ? { durableOnlyAfterFinish: true } : {}),
+        ...(script.prepare
+          ? {
+              prepare(rows: Row[]) {
+                events.push(`prepare:${rows.length}`);
+                script.prepare?.(rows);
+              },
+            }
+          : {}),
         async open() {
           events.push('writer.open');
           if (script.openError) throw script.openError;

@@ -62,7 +62,8 @@ describe('engine: backpressure', () => {
     const log = await h.run(makeTask({ runtime: { channelCapacity: capacity } }));
     expect(log.execute_status).toBe('SUCCESS');
     expect(log.data_count).toBe(300);
-    expect(maxLive).toBeLessThanOrEqual(capacity + 2);
+    // The channel's items, the one the reader hands over, the one being written and the one staged during that write.
+    expect(maxLive).toBeLessThanOrEqual(capacity + 3);
   });
 });
 

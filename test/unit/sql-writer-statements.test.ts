@@ -1,7 +1,8 @@
 /**
  * The statements the shared SQL writer sends for a batch, against a recording session: a bulk load that is atomic
  * on its own goes without a transaction (one round trip); a refused one is not tried twice; a load that is not
- * atomic (MySQL's LOAD DATA LOCAL) stays inside the transaction and its savepoint.
+ * atomic (MySQL's LOAD DATA LOCAL) stays inside the transaction and its savepoint; a batch prepared ahead is
+ * encoded once.
  */
 import { describe, expect, it } from 'vitest';
 import type { Row, WriterContext } from '../../connectors/sdk/index.ts';
@@ -40,10 +41,12 @@ class RecordingSession implements SqlTargetSession {
   readonly statements: string[] = [];
   /** Rows refused by the INSERT path (by id). */
   refusedIds = new Set<string>();
+  /** Calls of bulkText. */
+  encoded = 0;
 
   constructor(
     readonly copyRowsAtomic: boolean,
-    private readonly load: (rows: readonly (readonly SqlParam[])[]) => void,
+    private readonly load: (text: string) => void,
   ) {
     this.dialect = copyRowsAtomic ? postgresDialect : mysqlDialect;
   }
@@ -79,9 +82,14 @@ class RecordingSession implements SqlTargetSession {
     return value === null || value === undefined ? null : String(value);
   }
 
-  async copyRows(_table: TableRef, _columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Promise<boolean> {
-    this.statements.push(`COPY ${rows.length}`);
-    this.load(rows);
+  bulkText(_columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string {
+    this.encoded++;
+    return rows.map((r) => r.join('\t')).join('\n');
+  }
+
+  async copyRows(_table: TableRef, _columns: readonly ColumnMeta[], text: string, rowCount: number): Promise<boolean> {
+    this.statements.push(`COPY ${rowCount}`);
+    this.load(text);
     return true;
   }
 
@@ -161,6 +169,52 @@ describe('SqlWriter statements per batch', () => {
     await writer.open();
     await writer.write(rows([1, 2]));
     expect(session.statements).toEqual(['BEGIN', 'SAVEPOINT fdi_rows', 'COPY 2', 'RELEASE SAVEPOINT fdi_rows', 'COMMIT']);
+  });
+
+  it('prepare encodes a batch ahead without touching the target; its write uses that encoding', async () => {
+    const session = new RecordingSession(true, () => undefined);
+    const writer = writerOn(session);
+    await writer.open();
+    const batch = rows([1, 2, 3]);
+    writer.prepare(batch);
+    expect(session.statements).toEqual([]);
+    expect(session.encoded).toBe(1);
+    expect(await writer.write(batch)).toEqual({ rejected: [] });
+    expect(session.encoded).toBe(1);
+    expect(session.statements).toEqual(['COPY 3']);
+    // Another array with the same rows was never prepared: encoded at its write.
+    await writer.write(rows([1, 2, 3]));
+    expect(session.encoded).toBe(2);
+  });
+
+  it('a batch prepared before a key conflict upserts after it, without its bulk text', async () => {
+    let loads = 0;
+    const session = new RecordingSession(true, () => {
+      loads++;
+      throw new Refused({ reason: 'duplicate key', keyConflict: true });
+    });
+    const writer = writerOn(session);
+    await writer.open();
+    const second = rows([3, 4]);
+    const first = writer.write(rows([1, 2]));
+    // As the engine does: the next batch is prepared while the first one's load is in flight.
+    writer.prepare(second);
+    await first;
+    expect(session.encoded).toBe(2);
+    session.statements.length = 0;
+    expect(await writer.write(second)).toEqual({ rejected: [] });
+    expect(loads).toBe(1);
+    expect(session.statements).toEqual(['BEGIN', 'SAVEPOINT fdi_rows', 'INSERT 2', 'RELEASE SAVEPOINT fdi_rows', 'COMMIT']);
+  });
+
+  it('prepare before open, or of an empty batch, does nothing', async () => {
+    const session = new RecordingSession(true, () => undefined);
+    const writer = writerOn(session);
+    writer.prepare(rows([1]));
+    await writer.open();
+    writer.prepare([]);
+    expect(session.encoded).toBe(0);
+    expect(session.statements).toEqual([]);
   });
 
   it('a failure of the target itself during an atomic load fails the write, and nothing else is sent', async () => {
