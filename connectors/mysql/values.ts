@@ -1,8 +1,8 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import { jsonFieldValue, parseJsonLossless, stringifyJson, type FieldValue, type Row } from '../sdk/index.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
-import { dateWithMicros, microsecondOf, subMillisecondMicrosOfText } from '../../core/values.ts';
-import { dateToMicros, epochMsToLocalText, localTextToEpochMs, microsToIso } from '../sql/instant.ts';
+import { dateWithMicros, subMillisecondMicrosOfText } from '../../core/values.ts';
+import { dateColumnText, localTextToEpochMs } from '../sql/instant.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 import type { SqlParam } from '../sql/where.ts';
 
@@ -66,11 +66,7 @@ export function mysqlParam(value: unknown, column: ColumnMeta, zone: SourceZone)
   if (value instanceof Date) {
     const kind = typeKind(column.dataType);
     if (Number.isNaN(value.getTime())) throw new Error(`invalid date for column ${column.name}`);
-    const local = epochMsToLocalText(value.getTime(), zone, microsecondOf(value));
-    if (kind === 'date') return local.slice(0, 10);
-    if (kind === 'time') return local.slice(11);
-    if (kind === 'timestamp' || kind === 'timestamptz') return local;
-    return microsToIso(dateToMicros(value), zone);
+    return dateColumnText(value, kind, zone);
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {

@@ -1,8 +1,7 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
-import { microsecondOf } from '../../core/values.ts';
 import { stringifyJson } from '../sdk/index.ts';
-import { dateToMicros, epochMsToLocalText, microsToIso } from '../sql/instant.ts';
+import { dateColumnText } from '../sql/instant.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 import type { SqlParam } from '../sql/where.ts';
 
@@ -16,11 +15,7 @@ export function postgresParam(value: unknown, column: ColumnMeta, zone: SourceZo
     if (Number.isNaN(value.getTime())) throw new Error(`invalid date for column ${column.name}`);
     // A PreciseDate's ISO text carries its microseconds.
     if (kind === 'timestamptz') return value.toISOString();
-    const local = epochMsToLocalText(value.getTime(), zone, microsecondOf(value));
-    if (kind === 'timestamp') return local;
-    if (kind === 'date') return local.slice(0, 10);
-    if (kind === 'time') return local.slice(11);
-    return microsToIso(dateToMicros(value), zone);
+    return dateColumnText(value, kind, zone);
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);

@@ -1,6 +1,7 @@
 import { epochToLocal, localToEpoch, offsetAt, type SourceZone } from '../../core/normalise/time-zone.ts';
 import { MS_PER_MINUTE, isoOffsetMinutes } from '../../core/time-zone.ts';
 import { microsecondOf } from '../../core/values.ts';
+import type { TypeKind } from './type-mapping.ts';
 
 /**
  * Instants with microsecond precision (epoch microseconds as bigint), because MySQL DATETIME(6) and PostgreSQL
@@ -117,6 +118,19 @@ export function isoToMicros(text: string): Micros {
 
 export function msToMicros(ms: number): Micros {
   return BigInt(Math.trunc(ms)) * 1000n;
+}
+
+/**
+ * A valid Date as the text a column of `kind` takes, read in `zone`: the zone's wall clock for `date` (the day),
+ * `time` (the time of day) and `timestamp` / `timestamptz` (both), microseconds included; ISO 8601 with the zone's
+ * offset for any other kind (a text column).
+ */
+export function dateColumnText(value: Date, kind: TypeKind | undefined, zone: SourceZone): string {
+  if (kind !== 'date' && kind !== 'time' && kind !== 'timestamp' && kind !== 'timestamptz') return microsToIso(dateToMicros(value), zone);
+  const local = epochMsToLocalText(value.getTime(), zone, microsecondOf(value));
+  if (kind === 'date') return local.slice(0, 10);
+  if (kind === 'time') return local.slice(11);
+  return local;
 }
 
 /** The instant of a Date in microseconds, the `PreciseDate`'s own microseconds included. */
