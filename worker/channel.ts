@@ -53,11 +53,7 @@ export class BoundedChannel<T> {
     for (;;) {
       if (this.isCancelled) throw this.cancelled;
       signal?.throwIfAborted();
-      if (this.items.length > 0) {
-        const item = this.items.shift() as T;
-        this.wake(this.senders);
-        return { done: false, value: item };
-      }
+      if (this.items.length > 0) return { done: false, value: this.take() };
       if (this.closed) return { done: true, value: undefined };
       await this.wait(this.receivers, signal);
     }
@@ -66,9 +62,7 @@ export class BoundedChannel<T> {
   /** The next item if one is queued now (undefined otherwise, also once closed or cancelled); never waits. */
   tryReceive(): T | undefined {
     if (this.isCancelled || this.items.length === 0) return undefined;
-    const item = this.items.shift() as T;
-    this.wake(this.senders);
-    return item;
+    return this.take();
   }
 
   /** No more items will be sent; the receiver drains what is queued, then sees `done`. */
@@ -85,6 +79,13 @@ export class BoundedChannel<T> {
     this.cancelled = reason;
     this.items.length = 0;
     this.wakeAll();
+  }
+
+  /** The oldest item, which makes room for a waiting sender. */
+  private take(): T {
+    const item = this.items.shift() as T;
+    this.wake(this.senders);
+    return item;
   }
 
   private wait(queue: Waiter[], signal?: AbortSignal): Promise<void> {
