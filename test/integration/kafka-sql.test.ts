@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSourceRecord } from '../../connectors/sdk/index.ts';
 import { STOP_REASON } from '../../worker/index.ts';
-import { codes, createSqlScratch, dropSqlScratch, harness, inOrder, mysqlDatasource, pgDatasource, runTask, services, step, untilOrEnded, writtenAtLeast } from './sql-helpers.ts';
+import { codes, createSqlScratch, dropSqlScratch, harness, inOrder, mysqlDatasource, pgDatasource, runTask, runUntilWritten, services, step } from './sql-helpers.ts';
 
 const tag = randomUUID().replaceAll('-', '').slice(0, 8);
 const db = `kfk_sql_${tag}`;
@@ -226,14 +226,12 @@ describe('Kafka → PostgreSQL', () => {
   it('realtime: rows arrive while it runs; stop drains, ends SUCCESS and commits the offsets', async () => {
     const topic = topicName('k2p-rt');
     const name = `kfk-k2p-rt-${tag}`;
-    const stop = new AbortController();
-    const progress = writtenAtLeast(3);
-    const running = runTask(harness(), file(name, topic, 'REALTIME'), { signal: stop.signal, onProgress: progress.onProgress });
-    await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: event(201, '1', 'a') }, { partition: 1, value: event(202, '2', 'b') }] });
-    await producer.send({ topic, acks: -1, messages: [{ partition: 1, value: event(203, '3', 'c') }] });
-    await untilOrEnded(progress.reached, running);
-    stop.abort(STOP_REASON);
-    const log = await running;
+    const log = await runUntilWritten(harness(), file(name, topic, 'REALTIME'), 3, STOP_REASON, {
+      whileRunning: async () => {
+        await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: event(201, '1', 'a') }, { partition: 1, value: event(202, '2', 'b') }] });
+        await producer.send({ topic, acks: -1, messages: [{ partition: 1, value: event(203, '3', 'c') }] });
+      },
+    });
     expect(log.execute_status, log.remarks).toBe('SUCCESS');
     expect(inOrder(codes(log), [100, 102, 500, 502, 504, 501, 901])).toBe(true);
     expect((await rows(201, 203)).map((r) => r.id)).toEqual(['201', '202', '203']);
@@ -257,12 +255,7 @@ describe('Kafka → PostgreSQL', () => {
       { partition: 0, value: JSON.stringify({ id: 404 }) },
     ] });
     const h = harness();
-    const stop = new AbortController();
-    const progress = writtenAtLeast(3);
-    const running = runTask(h, f, { signal: stop.signal, onProgress: progress.onProgress });
-    await untilOrEnded(progress.reached, running);
-    stop.abort(STOP_REASON);
-    const log = await running;
+    const log = await runUntilWritten(h, f, 3, STOP_REASON);
     expect(log.execute_status, log.remarks).toBe('SUCCESS');
     expect(log.data_count).toBe(3);
     expect(log.dirty_data_count).toBe(2);
@@ -299,12 +292,7 @@ describe('Kafka → PostgreSQL', () => {
     const f = file(name, topic, 'REALTIME', { batch_size: 1 });
     const h = harness();
 
-    const kill = new AbortController();
-    const progress = writtenAtLeast(2);
-    const killed = runTask(h, f, { signal: kill.signal, onProgress: progress.onProgress });
-    await untilOrEnded(progress.reached, killed);
-    kill.abort('terminate');
-    const first = await killed;
+    const first = await runUntilWritten(h, f, 2, 'terminate');
     expect(first.execute_status).toBe('CANCELLED');
     expect(inOrder(codes(first), [106, 505, 16])).toBe(true);
     expect(first.status).toBe(16);
@@ -312,12 +300,7 @@ describe('Kafka → PostgreSQL', () => {
     // Nothing is committed beyond what the table holds.
     expect((await rows(301, 306)).length).toBeGreaterThanOrEqual(committed);
 
-    const stop = new AbortController();
-    const rest = writtenAtLeast(ids.length - committed);
-    const second = runTask(h, f, { signal: stop.signal, onProgress: rest.onProgress });
-    await untilOrEnded(rest.reached, second);
-    stop.abort(STOP_REASON);
-    const log = await second;
+    const log = await runUntilWritten(h, f, ids.length - committed, STOP_REASON);
     expect(log.execute_status, log.remarks).toBe('SUCCESS');
     expect(log.dirty_data_count).toBe(0);
     expect((await rows(301, 306)).map((r) => r.id)).toEqual(ids.map(String));

@@ -13,7 +13,7 @@ import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSourceRecord } from '../../connectors/sdk/index.ts';
 import { pgPasswordRole } from '../support/services.ts';
-import { codes, createSqlScratch, dropSqlScratch, harness, inOrder, mysqlDatasource, pgDatasource, runTask, services, step, untilOrEnded, writtenAtLeast } from './sql-helpers.ts';
+import { codes, createSqlScratch, dropSqlScratch, harness, inOrder, mysqlDatasource, pgDatasource, runTask, runUntilWritten, services, step } from './sql-helpers.ts';
 
 const tag = randomUUID().replaceAll('-', '').slice(0, 8);
 const db = `sftp_sql_${tag}`;
@@ -224,12 +224,7 @@ describe('SFTP CSV → PostgreSQL', () => {
     await admin.put(Buffer.from(`id,name,score\n${lines.join('\n')}\n`), `${dir}/many.csv`);
     const h = harness();
     const f = file(`sftp-s2p-cancel-${tag}`, 'many.csv', { batch_size: 10, channel_capacity: 1 });
-    const cancel = new AbortController();
-    const progress = writtenAtLeast(20);
-    const running = runTask(h, f, { signal: cancel.signal, onProgress: progress.onProgress });
-    await untilOrEnded(progress.reached, running);
-    cancel.abort('terminate');
-    const first = await running;
+    const first = await runUntilWritten(h, f, 20, 'terminate');
     expect(first.execute_status).toBe('CANCELLED');
     expect(inOrder(codes(first), [106, 505, 16])).toBe(true);
     expect(first.data_count).toBeLessThan(3000);
@@ -340,12 +335,7 @@ describe('MySQL → SFTP CSV', () => {
     await my.query(`INSERT INTO \`${db}\`.items VALUES ${values.join(',')}`);
     const f = file(`sftp-m2s-cancel-${tag}`, { file_name: 'cancelled.csv' });
     (f.task_detail as Record<string, unknown>)['runtime'] = { progress_interval_ms: 100, batch_size: 10, channel_capacity: 1 };
-    const cancel = new AbortController();
-    const progress = writtenAtLeast(20);
-    const running = runTask(harness(), f, { signal: cancel.signal, onProgress: progress.onProgress });
-    await untilOrEnded(progress.reached, running);
-    cancel.abort('terminate');
-    const log = await running;
+    const log = await runUntilWritten(harness(), f, 20, 'terminate');
     expect(log.execute_status).toBe('CANCELLED');
     expect(inOrder(codes(log), [106, 505, 16])).toBe(true);
     expect((await listing()).filter((n) => n.includes('cancelled'))).toEqual([]);

@@ -10,7 +10,7 @@ import type { DataSourceRecord, TaskSpec } from '../../connectors/sdk/index.ts';
 import type { TaskMonitorLog } from '../../core/monitor-log.ts';
 import { parseTaskFile } from '../../core/normalise/index.ts';
 import { testServices } from '../support/services.ts';
-import { codes } from '../support/task-runs.ts';
+import { codes, runTask, untilOrEnded, type Harness, type RunTaskOptions } from '../support/task-runs.ts';
 
 export { codes, harness, runTask, untilOrEnded, type Harness } from '../support/task-runs.ts';
 
@@ -183,4 +183,28 @@ export function writtenAtLeast(n: number): { onProgress: (log: TaskMonitorLog) =
       }
     },
   };
+}
+
+/**
+ * Runs a task until its log shows at least `n` records written, then aborts it with `reason` (STOP_REASON drains a
+ * realtime run, 'terminate' cancels it); `whileRunning` acts on the source meanwhile (produces records). Fails at once
+ * if the run ends first. The run's log.
+ */
+export async function runUntilWritten(
+  h: Harness,
+  file: unknown,
+  n: number,
+  reason: unknown,
+  opts: { whileRunning?: () => Promise<void>; taskId?: RunTaskOptions['taskId'] } = {},
+): Promise<TaskMonitorLog> {
+  const controller = new AbortController();
+  const progress = writtenAtLeast(n);
+  const running = runTask(h, file, { signal: controller.signal, onProgress: progress.onProgress, ...(opts.taskId ? { taskId: opts.taskId } : {}) });
+  try {
+    await opts.whileRunning?.();
+    await untilOrEnded(progress.reached, running);
+  } finally {
+    controller.abort(reason);
+  }
+  return running;
 }

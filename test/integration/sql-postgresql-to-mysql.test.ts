@@ -21,10 +21,10 @@ import {
   pgAdmin,
   pgDatasource,
   runTask,
+  runUntilWritten,
   step,
   taskFile,
   uniqueName,
-  untilOrEnded,
   writtenAtLeast,
 } from './sql-helpers.ts';
 import { pgPasswordRole } from '../support/services.ts';
@@ -392,12 +392,7 @@ describe('PostgreSQL → MySQL, failures', () => {
   it('cancel mid-run is 106/505/16; the re-run has no dirty rows and leaves each source row exactly once', async () => {
     await my.query(`CREATE TABLE IF NOT EXISTS \`${db}\`.big (id INT PRIMARY KEY, pad TEXT)`);
     await my.query(`TRUNCATE TABLE \`${db}\`.big`);
-    const abort = new AbortController();
-    const progress = writtenAtLeast(1000);
-    const run = runTask(harness(), file(), { signal: abort.signal, onProgress: progress.onProgress });
-    await untilOrEnded(progress.reached, run);
-    abort.abort('terminate');
-    const log = await run;
+    const log = await runUntilWritten(harness(), file(), 1000, 'terminate');
     expect(log.execute_status).toBe('CANCELLED');
     expect(inOrder(codes(log), [106, 505, 16]), codes(log).join()).toBe(true);
     expect(log.status).toBe(16);
