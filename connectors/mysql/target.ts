@@ -72,8 +72,9 @@ export class MysqlTargetSession implements SqlTargetSession {
     return mysqlParam(value, column, this.zone);
   }
 
+  /** None once the server has refused LOAD DATA LOCAL: the rest of the run inserts, so nothing is encoded for it. */
   bulkText(_columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string | null {
-    return loadDataText(rows);
+    return this.loadDataRefused ? null : loadDataText(rows);
   }
 
   async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: string, rowCount: number): Promise<boolean> {
