@@ -60,19 +60,34 @@ interface FdiCopyInput {
   fingerprint(): Promise<Fingerprint>;
 }
 
+/** The `runtime.parallelism` of the second fdi contender: the cores of the machine the results were taken on. */
+const BENCH_PARALLELISM = 2;
+
+/**
+ * `fdi run` as a user runs it, with the engine's defaults (one pipeline) and with `runtime.parallelism` 2 (the
+ * full load split by key range over two pipelines); only the first when `--fdi-runtime` sets the parallelism.
+ */
+function fdiCopies(ctx: CopyContext, input: FdiCopyInput): Contender[] {
+  if ('parallelism' in ctx.fdiRuntime) return [fdiCopy(ctx, input, ctx.fdiRuntime, 'fdi run')];
+  return [
+    fdiCopy(ctx, input, ctx.fdiRuntime, 'fdi run'),
+    fdiCopy(ctx, { ...input, name: `${input.name}-parallel` }, { ...ctx.fdiRuntime, parallelism: BENCH_PARALLELISM }, `fdi run, parallelism ${BENCH_PARALLELISM}`),
+  ];
+}
+
 /** `fdi run` of a full-load task file, as a user runs it: a fresh node process, the log as JSON on stdout. */
-function fdiCopy(ctx: CopyContext, input: FdiCopyInput): Contender {
+function fdiCopy(ctx: CopyContext, input: FdiCopyInput, runtime: Record<string, number>, tool: string): Contender {
   const taskPath = join(ctx.workDir, `${input.name}.task.json`);
   const statePath = join(ctx.workDir, `${input.name}.state.json`);
   const dirtyPath = join(ctx.workDir, `${input.name}.dirty.jsonl`);
   return {
     scenario: input.scenario,
-    tool: 'fdi run',
+    tool,
     rows: ctx.dataset.rows,
     bytes: ctx.dataset.bytes,
     unavailable: async () => null,
     reset: async () => {
-      writeTaskFile(taskPath, copyTaskFile({ name: input.name, source: input.source, target: input.target, runtime: ctx.fdiRuntime }));
+      writeTaskFile(taskPath, copyTaskFile({ name: input.name, source: input.source, target: input.target, runtime }));
       rmSync(statePath, { force: true });
       rmSync(dirtyPath, { force: true });
       await input.reset();
@@ -84,9 +99,9 @@ function fdiCopy(ctx: CopyContext, input: FdiCopyInput): Contender {
       }),
     check: async (m) => {
       const log = JSON.parse(m.stdout) as { execute_status?: string; data_count?: number; dirty_data_count?: number; remarks?: string };
-      if (log.execute_status !== 'SUCCESS') throw new Error(`fdi run ended ${log.execute_status}: ${log.remarks}`);
+      if (log.execute_status !== 'SUCCESS') throw new Error(`${tool} ended ${log.execute_status}: ${log.remarks}`);
       if (log.data_count !== ctx.dataset.rows || log.dirty_data_count !== 0) {
-        throw new Error(`fdi run wrote ${log.data_count} rows with ${log.dirty_data_count} dirty, expected ${ctx.dataset.rows} and 0`);
+        throw new Error(`${tool} wrote ${log.data_count} rows with ${log.dirty_data_count} dirty, expected ${ctx.dataset.rows} and 0`);
       }
       return expectSame(`${input.target.schema}.${input.target.table}`, ctx.dataset.fingerprint, await input.fingerprint());
     },
@@ -104,7 +119,7 @@ export function mysqlToPostgres(ctx: CopyContext): Contender[] {
   const my = ctx.services.mysql;
   const pgloaderFile = join(ctx.workDir, 'mysql-to-postgresql.load');
 
-  const fdi = fdiCopy(ctx, {
+  const fdi = fdiCopies(ctx, {
     scenario: SCENARIO.mysqlToPostgres,
     name: 'bench-mysql-to-postgresql',
     source: mysqlSource(ctx),
@@ -165,13 +180,13 @@ export function mysqlToPostgres(ctx: CopyContext): Contender[] {
     check: async () => expectSame(`${PG_SCHEMA}.orders_copy`, dataset.fingerprint, await postgresFingerprint(ctx.pgc, PG_SCHEMA, 'orders_copy')),
   };
 
-  return [fdi, pgloader, selectLimit, copyLimit];
+  return [...fdi, pgloader, selectLimit, copyLimit];
 }
 
 export function mysqlToMysql(ctx: CopyContext): Contender[] {
   const { dataset } = ctx;
   const my = ctx.services.mysql;
-  const fdi = fdiCopy(ctx, {
+  const fdi = fdiCopies(ctx, {
     scenario: SCENARIO.mysqlToMysql,
     name: 'bench-mysql-to-mysql',
     source: mysqlSource(ctx),
@@ -195,13 +210,13 @@ export function mysqlToMysql(ctx: CopyContext): Contender[] {
       }),
     check: async () => expectSame(`${MYSQL_TARGET_DB}.${ORDERS_TABLE}`, dataset.fingerprint, await mysqlFingerprint(ctx.my, MYSQL_TARGET_DB, ORDERS_TABLE)),
   };
-  return [fdi, dump];
+  return [...fdi, dump];
 }
 
 export function postgresToMysql(ctx: CopyContext): Contender[] {
   const { dataset } = ctx;
   const my = ctx.services.mysql;
-  const fdi = fdiCopy(ctx, {
+  const fdi = fdiCopies(ctx, {
     scenario: SCENARIO.postgresToMysql,
     name: 'bench-postgresql-to-mysql',
     source: { kind: 'POSTGRESQL', endpoint: ctx.services.pg, schema: PG_SCHEMA, table: PG_SOURCE_TABLE },
@@ -225,5 +240,5 @@ export function postgresToMysql(ctx: CopyContext): Contender[] {
       }),
     check: async () => expectSame(`${MYSQL_TARGET_DB}.orders_load`, dataset.fingerprint, await mysqlFingerprint(ctx.my, MYSQL_TARGET_DB, 'orders_load')),
   };
-  return [fdi, pipe];
+  return [...fdi, pipe];
 }

@@ -92,6 +92,16 @@ export interface IncrementalSpec {
   resetBeginTime: boolean;
 }
 
+/**
+ * One part of a full load split by an integer key: `from ≤ key < to`, either end open when null. Decimal integer
+ * text, so a BIGINT key keeps every digit.
+ */
+export interface KeyRange {
+  column: string;
+  from: string | null;
+  to: string | null;
+}
+
 /** sourceSelectedDatasource (spec 10-7), flat as the spec has it; each connector reads the fields it serves. */
 export interface SourceSpec {
   // relational
@@ -103,6 +113,8 @@ export interface SourceSpec {
   orderColumn?: string;
   orderType?: 'ASC' | 'DESC';
   where: WhereCondition[];
+  /** Set by the engine only (never read from a task body): this run reads one part of a split full load. */
+  keyRange?: KeyRange;
   incremental?: IncrementalSpec;
   // file (FTP/SFTP/local)
   path?: string;
@@ -228,6 +240,8 @@ export interface RuntimeOptions {
   dirtyMinSample: number;
   /** Run the 902–905 integrity check (and compensation) after a timing run. */
   integrityCheck: boolean;
+  /** Pipelines of a full load split by key range (DataX's channels); 1: one pipeline. */
+  parallelism: number;
   /** How often the running counts (102/502) are written, ms. */
   progressIntervalMs: number;
 }

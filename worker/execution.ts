@@ -7,6 +7,7 @@ import type {
   Checkpoint,
   ConnectorLogger,
   DataSourceRecord,
+  KeyRange,
   Reader,
   RejectedRecord,
   Row,
@@ -34,6 +35,8 @@ import { integrityCheckEnabled } from './integrity-config.ts';
 import { RejectedKeys } from './integrity-tracker.ts';
 import { rowToJson } from './json-value.ts';
 import { buildRowMapper, type RowMapper } from './mapping.ts';
+import { ZERO_COUNTS, executePart, runPartInThread, type PartHooks, type PartInput, type PartRun } from './parts.ts';
+import { isBuiltinConnector } from '../connectors/builtins.ts';
 import { ADAPTER_STAGE, MonitorRecorder, errorMessage } from './monitor-recorder.ts';
 
 export interface ExecutionRequest {
@@ -62,6 +65,18 @@ export interface ExecutionDeps {
   dirtySink: DirtySink;
   logger?: ConnectorLogger;
   onProgress?(log: TaskMonitorLog): void;
+  /** The exact running counts, after every batch read and every batch written (how a split run adds up its parts). */
+  onCounts?(counts: ExecutionCounts): void;
+}
+
+/** A run's counts as the engine keeps them: records, unreadable records and bytes read; written and dirty at the writer. */
+export interface ExecutionCounts {
+  read: number;
+  unreadable: number;
+  readBytes: number;
+  written: number;
+  writtenBytes: number;
+  writerDirty: number;
 }
 
 export { STOP_REASON };
@@ -298,6 +313,12 @@ class Execution {
       return;
     }
     if (this.cancelled) return;
+    const ranges = await this.planParts(source);
+    if (this.cancelled || this.failure) return;
+    if (ranges) {
+      await this.runParts(ranges, source);
+      return;
+    }
     this.channel = new BoundedChannel<SourceBatch>(Math.max(1, Math.floor(task.runtime.channelCapacity)));
     await Promise.all([this.pump(this.reader, this.channel, source), this.consume(this.channel)]);
   }
@@ -335,13 +356,129 @@ class Execution {
         // a reader whose return() throws has stopped anyway
       }
     }
+    this.endRead(source);
+    channel.close();
+  }
+
+  private endRead(source: Endpoint): void {
     this.recorder.markReadEnd();
     if (this.readingStepId) this.recorder.endStep(this.readingStepId, this.readCounts());
     if (!this.failure && !this.cancelled && this.readTotal() > 0) {
       this.recorder.step(STATUS.READ_FINISHED, { stage: source.stage, counts: this.readCounts(), remarks: `${this.readTotal()} records read.` });
       this.recorder.step(STATUS.READER_END, { stage: source.stage, counts: this.readCounts() });
     }
-    channel.close();
+  }
+
+  // ---- a full load split into parallel pipelines (worker/parts.ts) ----
+
+  /** The key ranges of this run's parts, or null for one pipeline (`runtime.parallelism` 1, or a read that cannot split). */
+  private async planParts(source: Endpoint): Promise<KeyRange[] | null> {
+    const parts = Math.floor(this.task.runtime.parallelism);
+    if (parts <= 1) return null;
+    const onePipeline = (why: string): null => {
+      this.log.info(`runtime.parallelism is ${parts}, but this run is one pipeline: ${why}`, { taskId: this.task.taskId });
+      return null;
+    };
+    const why = this.unsplittable(source);
+    if (why) return onePipeline(why);
+    let ranges: KeyRange[] | null;
+    try {
+      ranges = (await this.reader?.splitKeyRanges?.(parts)) ?? null;
+    } catch (err) {
+      if (!this.cancelled) this.fail(new StageFailure(STATUS.SOURCE_ERROR, source.stage, `key ranges of the parts: ${describeFailure(err)}`, { cause: err }));
+      return null;
+    }
+    return ranges ?? onePipeline('its read cannot be split (custom SQL, an incremental window, an order column, no single-column integer primary key, or fewer than two keys)');
+  }
+
+  private unsplittable(source: Endpoint): string | undefined {
+    if (this.realtime) return 'a realtime task';
+    if (this.integrity) return 'the integrity check (902–905) compares one read with the target';
+    if (this.task.target.batchNumber) return 'batchNumber stamps the rows of one writer';
+    if (!this.target || !isBuiltinConnector(source.def) || !isBuiltinConnector(this.target.def)) return 'a plugin connector runs in this thread only';
+    return undefined;
+  }
+
+  /**
+   * Each key range as a whole execution of its own (part 0 here, the others in worker threads), after this run's
+   * writer has created or cleared the table once; this run adds up their counts and ends them all when one fails.
+   */
+  private async runParts(ranges: KeyRange[], source: Endpoint): Promise<void> {
+    const target = this.target as Endpoint;
+    this.log.info(`full load split into ${ranges.length} parts by ${ranges[0]?.column ?? 'key'}`, { taskId: this.task.taskId, ranges });
+    this.readingStepId = this.recorder.beginStep(STATUS.READING, { stage: source.stage, counts: this.readCounts() });
+    try {
+      await this.ensureWriter(target);
+    } catch (err) {
+      if (err instanceof StageFailure) this.fail(err);
+      return;
+    }
+    const counts: ExecutionCounts[] = ranges.map(() => ({ ...ZERO_COUNTS }));
+    const hooks = (i: number): PartHooks => ({
+      onCounts: (c) => {
+        counts[i] = c;
+        this.addUpParts(counts, target);
+      },
+      keepDirty: (records) => this.dirtySink.write(records),
+      log: this.log,
+    });
+    const runs = ranges.map((range, i) => (i === 0 ? this.runPartHere(this.partInput(range), hooks(i)) : runPartInThread(this.partInput(range), hooks(i))));
+    const endParts = (): void => runs.forEach((r) => r.terminate());
+    if (this.hard.signal.aborted) endParts();
+    else this.hard.signal.addEventListener('abort', endParts, { once: true });
+    await Promise.all(
+      runs.map(async (run, i) => {
+        const outcome = await run.outcome;
+        counts[i] = outcome.counts;
+        if (outcome.status === 'SUCCESS' || this.cancelled || this.failure) return;
+        const f = outcome.failure ?? { code: STATUS.RUN_ABNORMAL, stage: ADAPTER_STAGE, message: `part ${i + 1} of ${ranges.length} ended ${outcome.status}` };
+        this.fail(new StageFailure(f.code, f.stage, f.message));
+        this.stopNow();
+      }),
+    );
+    this.hard.signal.removeEventListener('abort', endParts);
+    this.addUpParts(counts, target);
+    this.endRead(source);
+  }
+
+  private runPartHere(input: PartInput, hooks: PartHooks): PartRun {
+    const stop = new AbortController();
+    return { outcome: executePart(input, hooks, this.deps.registry, stop.signal, runExecution), terminate: () => stop.abort('terminated with the run') };
+  }
+
+  /** The task narrowed to one key range; table set-up, dirty records and the dirty limit stay with this run. */
+  private partInput(keyRange: KeyRange): PartInput {
+    const { errorHandler: _keptByTheRun, ...task } = this.task;
+    return {
+      task: {
+        ...task,
+        source: { ...task.source, keyRange },
+        target: { ...task.target, targetNeedCreateTable: false, isSupportClearTab: false },
+        runtime: { ...task.runtime, parallelism: 1, integrityCheck: false, dirtyMaxCount: null, dirtyMaxRatio: null },
+      },
+      datasources: [(this.source as Endpoint).datasource.record, (this.target as Endpoint).datasource.record],
+      runId: this.runId,
+      dispatchTime: this.dispatchTime,
+    };
+  }
+
+  private addUpParts(counts: readonly ExecutionCounts[], target: Endpoint): void {
+    const sum = (k: keyof ExecutionCounts): number => counts.reduce((n, c) => n + c[k], 0);
+    this.readRecords = sum('read');
+    this.readUnreadable = sum('unreadable');
+    this.readBytes = sum('readBytes');
+    this.written = sum('written');
+    this.writtenBytes = sum('writtenBytes');
+    this.writerDirty = sum('writerDirty');
+    if (this.readingStepId) this.recorder.updateStep(this.readingStepId, this.readCounts());
+    this.recorder.setTotals({ written: this.written, dirty: this.dirtyTotal(), bytesWritten: this.writtenBytes });
+    if (this.writingStepId) this.recorder.updateStep(this.writingStepId, this.writeCounts());
+    this.reportCounts();
+    const crossed = dirtyLimitCrossed(this.task.runtime, this.written + this.dirtyTotal(), this.dirtyTotal());
+    if (crossed && !this.failure && !this.cancelled) {
+      this.fail(new StageFailure(STATUS.WRITER_INTERRUPTED, target.stage, crossed));
+      this.stopNow();
+    }
   }
 
   private countRead(batch: SourceBatch, source: Endpoint): void {
@@ -350,6 +487,7 @@ class Execution {
     this.readUnreadable += unreadable;
     this.readBytes += Number.isFinite(batch.bytes) && batch.bytes > 0 ? batch.bytes : 0;
     if (batch.records.length + unreadable === 0) return;
+    this.reportCounts();
     if (!this.readingStepId) {
       this.readingStepId = this.recorder.beginStep(STATUS.READING, { stage: source.stage, counts: this.readCounts() });
     } else {
@@ -501,6 +639,7 @@ class Execution {
     this.writerDirty += mappingDirty + rejectedCount;
     this.recorder.setTotals({ written: this.written, dirty: this.dirtyTotal(), bytesWritten: this.writtenBytes });
     if (this.writingStepId) this.recorder.updateStep(this.writingStepId, this.writeCounts());
+    this.reportCounts();
 
     if (rows.length > 0 && this.writer) {
       try {
@@ -782,6 +921,17 @@ class Execution {
   }
 
   // ---- counts ----
+
+  private reportCounts(): void {
+    this.deps.onCounts?.({
+      read: this.readRecords,
+      unreadable: this.readUnreadable,
+      readBytes: this.readBytes,
+      written: this.written,
+      writtenBytes: this.writtenBytes,
+      writerDirty: this.writerDirty,
+    });
+  }
 
   private readTotal(): number {
     return this.readRecords + this.readUnreadable;

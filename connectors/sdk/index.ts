@@ -11,12 +11,12 @@
  * type) is not a throw: `write` returns it in `rejected` and the engine routes it to the dirty sink.
  */
 import type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
-import type { TaskSpec, TaskType } from '../../core/task-spec.ts';
+import type { KeyRange, TaskSpec, TaskType } from '../../core/task-spec.ts';
 import type { FieldValue, JsonValue, Row } from '../../core/values.ts';
 import { JsonNumberText } from '../../core/json.ts';
 
 export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
-export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField } from '../../core/task-spec.ts';
+export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField, KeyRange } from '../../core/task-spec.ts';
 export type { DocumentValue, FieldValue, JsonValue, Row } from '../../core/values.ts';
 export { JsonNumberText, jsonFieldValue, parseJsonLossless, stringifyJson, toPlainJson, topLevelFields, type ParsedDocument } from '../../core/json.ts';
 export { setOwn } from '../../core/normalise/json.ts';
@@ -124,6 +124,12 @@ export interface Reader {
    * ignored). Implement it only when a second read of the same window is possible and cheap enough (a query).
    */
   rereadWindow?(): AsyncIterable<SourceBatch>;
+  /**
+   * Up to `parts` key ranges that together cover what `batches()` would read, for a full load run as parallel
+   * pipelines (`runtime.parallelism`); each becomes the `keyRange` of one pipeline's task. Called after `open()`,
+   * instead of `batches()`. Null when this read cannot be split (an incremental window, an order, no integer key).
+   */
+  splitKeyRanges?(parts: number): Promise<KeyRange[] | null>;
   close(): Promise<void>;
 }
 

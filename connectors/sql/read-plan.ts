@@ -1,10 +1,11 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import { FdiError } from '../../core/fdi-error.ts';
-import type { Checkpoint, FieldValue, JsonValue, Row, TaskSpec } from '../sdk/index.ts';
+import type { Checkpoint, FieldValue, JsonValue, KeyRange, Row, TaskSpec } from '../sdk/index.ts';
 import { TaskConfigError } from '../sdk/index.ts';
 import { findColumn, type ColumnMeta, type TableMeta } from './catalog.ts';
 import { parseCheckpoint, toCheckpoint, type SqlCheckpoint } from './checkpoint.ts';
-import { qualified } from './dialect.ts';
+import { qualified, type SqlDialect } from './dialect.ts';
+import { keyBoundLiteral } from './key-ranges.ts';
 import { checkIdentifier, parseTableName, tableLabel } from './identifiers.ts';
 import { localTextToMicros, microsToIso, microsToLocalText, msToMicros, type Micros } from './instant.ts';
 import type { SqlSourceSession } from './session.ts';
@@ -30,6 +31,8 @@ export interface ReadPlan {
   final?: Checkpoint;
   /** The window, for logs. */
   window?: { begin: string; end: string };
+  /** Present when this read may be split by key range: its integer key and the query of its bounds. */
+  split?: { column: string; boundsSql: string; boundsParams: SqlParam[] };
 }
 
 export interface PlanInput {
@@ -77,6 +80,7 @@ async function planTable(input: PlanInput): Promise<ReadPlan> {
   const conditions: string[] = [];
   const whereSql = buildWhere(where, d, params);
   if (whereSql) conditions.push(whereSql);
+  if (src.keyRange) conditions.push(keyRangeCondition(meta, src.keyRange, d));
   const selectList = selected.map((c) => d.quote(c));
 
   const inc = src.incremental;
@@ -85,12 +89,22 @@ async function planTable(input: PlanInput): Promise<ReadPlan> {
       ? ` ORDER BY ${d.quote(columnOf(meta, src.orderColumn, 'orderColumn'))} ${src.orderType === 'DESC' ? 'DESC' : 'ASC'}`
       : '';
     const whereClause = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
+    const splitColumn = src.orderColumn || src.keyRange ? undefined : integerKey(meta);
     return {
       sql: `SELECT ${selectList.join(', ')} FROM ${table}${whereClause}${order}`,
       params: params.values,
       countSql: `SELECT COUNT(*) AS n FROM ${table}${whereClause}`,
       countParams: [...params.values],
       jsonColumns,
+      ...(splitColumn
+        ? {
+            split: {
+              column: splitColumn,
+              boundsSql: `SELECT MIN(${d.quote(splitColumn)}) AS lo, MAX(${d.quote(splitColumn)}) AS hi FROM ${table}${whereClause}`,
+              boundsParams: [...params.values],
+            },
+          }
+        : {}),
     };
   }
 
@@ -236,6 +250,23 @@ function keyParam(v: JsonValue | undefined): SqlParam {
   if (v === undefined || v === null) return null;
   if (typeof v === 'object') return JSON.stringify(v);
   return v;
+}
+
+/** The single-column integer primary key a full load can be split by, if the table has one. */
+function integerKey(meta: TableMeta): string | undefined {
+  if (meta.primaryKey.length !== 1) return undefined;
+  const column = findColumn(meta, meta.primaryKey[0] ?? '');
+  const kind = column ? typeKind(column.dataType) : undefined;
+  return column && (kind === 'smallint' || kind === 'int' || kind === 'bigint') ? column.name : undefined;
+}
+
+/** `from ≤ key < to` with integer literals (see `keyBoundLiteral`), ANDed with the task's own conditions. */
+function keyRangeCondition(meta: TableMeta, range: KeyRange, d: SqlDialect): string {
+  const key = d.quote(columnOf(meta, range.column, 'keyRange.column'));
+  const bounds: string[] = [];
+  if (range.from !== null) bounds.push(`${key} >= ${keyBoundLiteral(range.from, 'keyRange.from')}`);
+  if (range.to !== null) bounds.push(`${key} < ${keyBoundLiteral(range.to, 'keyRange.to')}`);
+  return bounds.length > 0 ? `(${bounds.join(' AND ')})` : `${key} IS NOT NULL`;
 }
 
 /** A column name as the table spells it; an unknown one is an error naming `field`. */

@@ -1,6 +1,7 @@
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
-import type { Checkpoint, Reader, ReaderContext, SourceBatch } from '../sdk/index.ts';
+import type { Checkpoint, KeyRange, Reader, ReaderContext, Row, SourceBatch } from '../sdk/index.ts';
 import { rowBytes } from '../sdk/index.ts';
+import { integerBound, splitKeyRange } from './key-ranges.ts';
 import { planRead, splitHidden, type ReadPlan } from './read-plan.ts';
 import type { SqlSourceSession } from './session.ts';
 
@@ -51,6 +52,18 @@ export class SqlReader implements Reader {
       });
       yield checkpoint === undefined ? { records, bytes } : { records, bytes, checkpoint };
     }
+  }
+
+  async splitKeyRanges(parts: number): Promise<KeyRange[] | null> {
+    const { session, plan } = this.opened();
+    if (!plan.split || parts < 2) return null;
+    let bounds: Row | undefined;
+    for await (const page of session.pages(plan.split.boundsSql, plan.split.boundsParams, 1, new Set(), this.ctx.signal)) bounds ??= page[0];
+    const lo = integerBound(bounds?.['lo']);
+    const hi = integerBound(bounds?.['hi']);
+    if (lo === null || hi === null) return null;
+    const ranges = splitKeyRange(plan.split.column, lo, hi, parts);
+    return ranges.length > 1 ? ranges : null;
   }
 
   finalCheckpoint(): Checkpoint | undefined {

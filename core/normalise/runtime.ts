@@ -1,4 +1,4 @@
-import { DEFAULT_RUNTIME_OPTIONS } from '../defaults.ts';
+import { DEFAULT_RUNTIME_OPTIONS, MAX_PARALLELISM } from '../defaults.ts';
 import type { RuntimeOptions } from '../task-spec.ts';
 import { bool, optInt, optNumber, optObject } from './coerce.ts';
 import { invalid } from './errors.ts';
@@ -12,6 +12,7 @@ const OPTIONS: { [K in keyof RuntimeOptions]: { name: string; read: (value: unkn
   dirtyMaxRatio: { name: 'dirty_max_ratio', read: (v, field, d) => (v === null ? null : optNumber(v, field, { min: 0, max: 1 }) ?? d) },
   dirtyMinSample: { name: 'dirty_min_sample', read: (v, field, d) => optInt(v, field, { min: 0 }) ?? d },
   integrityCheck: { name: 'integrity_check', read: (v, field, d) => bool(v, field, d) },
+  parallelism: { name: 'parallelism', read: (v, field, d) => optInt(v, field, { min: 1, max: MAX_PARALLELISM }) ?? d },
   progressIntervalMs: { name: 'progress_interval_ms', read: (v, field, d) => optInt(v, field, { min: 100, max: 3_600_000 }) ?? d },
 };
 

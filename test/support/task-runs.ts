@@ -4,6 +4,7 @@
  */
 import { createDefaultRegistry } from '../../connectors/builtins.ts';
 import type { ConnectorRegistry } from '../../connectors/registry/index.ts';
+import type { ConnectorLogger } from '../../connectors/sdk/index.ts';
 import { FdiError } from '../../core/fdi-error.ts';
 import type { TaskMonitorLog } from '../../core/monitor-log.ts';
 import { parseTaskFile } from '../../core/normalise/index.ts';
@@ -26,6 +27,7 @@ export interface RunTaskOptions {
   taskId?: string;
   /** Default: the built-in connectors. */
   registry?: ConnectorRegistry;
+  logger?: ConnectorLogger;
 }
 
 export async function runTask(h: Harness, file: unknown, opts: RunTaskOptions = {}): Promise<TaskMonitorLog> {
@@ -45,6 +47,7 @@ export async function runTask(h: Harness, file: unknown, opts: RunTaskOptions = 
       monitorSink: h.monitor,
       dirtySink: h.dirty,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
     },
   );
 }

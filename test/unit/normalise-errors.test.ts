@@ -311,6 +311,9 @@ describe('FDI.3033 other bad fields', () => {
       ['dirty_max_ratio', 'half'],
       ['dirty_min_sample', -3],
       ['integrity_check', 'always'],
+      ['parallelism', 0],
+      ['parallelism', 17],
+      ['parallelism', 1.5],
       ['progress_interval_ms', 5],
       ['batchsise', 10],
     ])('%s = %j', (key, value) => {

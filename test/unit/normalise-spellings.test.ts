@@ -50,7 +50,7 @@ const relationalCamel = {
   mappingRequired: true,
   errorHandler: { datasourceId: 'dirty-ds', path: 'dirty/orders', mode: 'OBS', appId: 'app-1', stopTaskWhenObsFailure: true },
   afterImplementation: { actionType: 'KAFKA', datasourceId: 'kafka-ds', topic: 'done', messageContent: 'ok', appId: 'app-1' },
-  runtime: { batchSize: 500, channelCapacity: 8, dirtyMaxCount: 10, dirtyMaxRatio: 0.1, dirtyMinSample: 50, integrityCheck: true, progressIntervalMs: 1000 },
+  runtime: { batchSize: 500, channelCapacity: 8, dirtyMaxCount: 10, dirtyMaxRatio: 0.1, dirtyMinSample: 50, integrityCheck: true, parallelism: 2, progressIntervalMs: 1000 },
 };
 
 const relationalSnake = {
@@ -92,7 +92,7 @@ const relationalSnake = {
   mapping_required: 'true',
   error_handler: [{ datasource_id: 'dirty-ds', path: 'dirty/orders', mode: 'obs', app_id: 'app-1', stop_task_when_obs_failure: 'true' }],
   after_implementation: [{ action_type: 'kafka', datasource_id: 'kafka-ds', topic: 'done', message_content: 'ok', app_id: 'app-1' }],
-  runtime: { batch_size: '500', channel_capacity: '8', dirty_max_count: '10', dirty_max_ratio: '0.1', dirty_min_sample: '50', integrity_check: 'true', progress_interval_ms: '1000' },
+  runtime: { batch_size: '500', channel_capacity: '8', dirty_max_count: '10', dirty_max_ratio: '0.1', dirty_min_sample: '50', integrity_check: 'true', parallelism: '2', progress_interval_ms: '1000' },
 };
 
 // Scenario B: Kafka source with metadata → file target with headers; mappingInput pairs.
@@ -172,7 +172,7 @@ describe('spelling variants produce identical TaskSpecs', () => {
     ]);
     expect(camel.errorHandler).toEqual({ datasourceId: 'dirty-ds', path: 'dirty/orders', mode: 'OBS', appId: 'app-1', stopTaskWhenFailure: true });
     expect(camel.afterImplementation).toEqual({ actionType: 'KAFKA', datasourceId: 'kafka-ds', topic: 'done', messageContent: 'ok', appId: 'app-1' });
-    expect(camel.runtime).toEqual({ batchSize: 500, channelCapacity: 8, dirtyMaxCount: 10, dirtyMaxRatio: 0.1, dirtyMinSample: 50, integrityCheck: true, progressIntervalMs: 1000 });
+    expect(camel.runtime).toEqual({ batchSize: 500, channelCapacity: 8, dirtyMaxCount: 10, dirtyMaxRatio: 0.1, dirtyMinSample: 50, integrityCheck: true, parallelism: 2, progressIntervalMs: 1000 });
     expect(camel.source.extra).toEqual({});
     expect(camel.target.extra).toEqual({});
   });

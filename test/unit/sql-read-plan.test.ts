@@ -71,6 +71,43 @@ describe('full reads', () => {
   });
 });
 
+describe('full reads split by key range (runtime.parallelism)', () => {
+  const full = (source: Partial<TaskSpec['source']>): TaskSpec => task({ sourceTable: 'orders', ...source });
+  it('offer the integer primary key and the query of its bounds, under the task’s own where', async () => {
+    const plan = await planRead({ task: full({ where: [{ andOr: 'AND', field: 'name', op: 'equal', value: 'x' }] }), session: session(mysqlDialect), checkpoint: null, zone });
+    expect(plan.split).toEqual({ column: 'id', boundsSql: 'SELECT MIN(`id`) AS lo, MAX(`id`) AS hi FROM `shop`.`orders` WHERE (`name` = ?)', boundsParams: ['x'] });
+  });
+  it('read one range with literal bounds ANDed after the where (an OR inside it stays inside)', async () => {
+    const where = [
+      { andOr: 'AND' as const, field: 'name', op: 'equal' as const, value: 'x' },
+      { andOr: 'OR' as const, field: 'name', op: 'equal' as const, value: 'y' },
+    ];
+    const plan = await planRead({ task: full({ where, keyRange: { column: 'id', from: '100', to: '200' } }), session: session(postgresDialect), checkpoint: null, zone });
+    const condition = 'WHERE ("name" = $1 OR "name" = $2) AND ("id" >= 100 AND "id" < 200)';
+    expect(plan.sql).toBe(`SELECT "id", "ts", "name", "doc" FROM "shop"."orders" ${condition}`);
+    expect(plan.countSql).toBe(`SELECT COUNT(*) AS n FROM "shop"."orders" ${condition}`);
+    expect(plan.split).toBeUndefined();
+    const open = await planRead({ task: full({ keyRange: { column: 'id', from: null, to: '-5' } }), session: session(mysqlDialect), checkpoint: null, zone });
+    expect(open.sql).toBe('SELECT `id`, `ts`, `name`, `doc` FROM `shop`.`orders` WHERE (`id` < -5)');
+  });
+  it('refuse a bound that is not an integer, naming it', async () => {
+    await expect(planRead({ task: full({ keyRange: { column: 'id', from: '1; DROP TABLE x', to: null } }), session: session(mysqlDialect), checkpoint: null, zone })).rejects.toThrow(
+      /^keyRange\.from: must be an integer/,
+    );
+  });
+  it('are not offered for an order, a composite or non-integer key, an incremental window or custom SQL', async () => {
+    const split = async (source: Partial<TaskSpec['source']>, meta: Partial<TableMeta> = {}) =>
+      (await planRead({ task: full(source), session: session(mysqlDialect, meta), checkpoint: null, zone })).split;
+    expect(await split({})).toBeDefined();
+    expect(await split({ orderColumn: 'id' })).toBeUndefined();
+    expect(await split({}, { primaryKey: ['id', 'name'] })).toBeUndefined();
+    expect(await split({}, { primaryKey: ['name'] })).toBeUndefined();
+    expect(await split({}, { primaryKey: [] })).toBeUndefined();
+    expect(await split({ incremental: incremental() })).toBeUndefined();
+    expect(await split({ isAddSql: true, querySql: 'SELECT * FROM orders' })).toBeUndefined();
+  });
+});
+
 describe('incremental table reads', () => {
   it('first run: from dataTimestamp (inclusive) to the database clock minus compensation, ordered by (ts, key)', async () => {
     const plan = await planRead({ task: task({ sourceTable: 'orders', incremental: incremental() }), session: session(postgresDialect), checkpoint: null, zone });
