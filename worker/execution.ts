@@ -102,7 +102,17 @@ interface StagedBatch {
   rows: Row[];
   /** The source record of each of `rows`, for the dirty record of a row the target refuses. */
   originals: Row[];
+  /** The size of each of `rows` the reader already measured (a record that went on unchanged), else undefined. */
+  sizes: (number | undefined)[];
   mappingDirty: number;
+}
+
+/** The reader's `recordBytes` of one record, if it gave a plausible list. */
+function measuredSize(batch: SourceBatch, index: number): number | undefined {
+  const sizes = batch.recordBytes;
+  if (!sizes || sizes.length !== batch.records.length) return undefined;
+  const size = sizes[index];
+  return typeof size === 'number' && Number.isFinite(size) && size >= 0 ? size : undefined;
 }
 
 const ABORTED: unique symbol = Symbol('aborted');
@@ -531,7 +541,7 @@ class Execution {
   /** Unreadable records and the mapping of one batch: the engine's work on it before the write. */
   private stageBatch(batch: SourceBatch): StagedBatch {
     const staged = this.startStaging(batch);
-    for (const record of batch.records) this.stageRecord(staged, record);
+    batch.records.forEach((record, i) => this.stageRecord(staged, record, i));
     return this.endStaging(staged);
   }
 
@@ -544,8 +554,8 @@ class Execution {
     if (batch === undefined) return undefined;
     const staged = this.startStaging(batch);
     let slice = 0;
-    for (const record of batch.records) {
-      this.stageRecord(staged, record);
+    for (let i = 0; i < batch.records.length; i++) {
+      this.stageRecord(staged, batch.records[i] as Row, i);
       if (++slice === STAGING_SLICE) {
         slice = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -564,14 +574,15 @@ class Execution {
     for (const u of batch.unreadable ?? []) {
       dirty.push(this.dirtyRecord(source.stage, u.reason, u.raw, u.column, now));
     }
-    return { batch, now, dirty, rows: [], originals: [], mappingDirty: 0 };
+    return { batch, now, dirty, rows: [], originals: [], sizes: [], mappingDirty: 0 };
   }
 
-  private stageRecord(staged: StagedBatch, record: Row): void {
+  private stageRecord(staged: StagedBatch, record: Row, index: number): void {
     const m = (this.mapper as RowMapper).map(record);
     if (m.ok) {
       staged.rows.push(m.row);
       staged.originals.push(record);
+      staged.sizes.push(m.row === record ? measuredSize(staged.batch, index) : undefined);
     } else {
       staged.mappingDirty++;
       staged.dirty.push(this.dirtyRecord('mapping', m.reason, rowToJson(record), m.column, staged.now));
@@ -590,7 +601,7 @@ class Execution {
    * `ahead` runs while the write is in flight; what it staged is returned for the next turn.
    */
   private async writeStaged(staged: StagedBatch, ahead: () => Promise<StagedBatch | undefined>): Promise<StagedBatch | undefined> {
-    const { batch, dirty, rows, originals, mappingDirty, now } = staged;
+    const { batch, dirty, rows, originals, sizes, mappingDirty, now } = staged;
     const source = this.source as Endpoint;
     const target = this.target as Endpoint;
     let next: StagedBatch | undefined;
@@ -629,7 +640,7 @@ class Execution {
       rows.forEach((row, i) => {
         if (!refused.has(i)) {
           written++;
-          writtenBytes += rowBytes(row);
+          writtenBytes += sizes[i] ?? rowBytes(row);
         }
       });
     }

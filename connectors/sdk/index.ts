@@ -98,6 +98,11 @@ export interface SourceBatch {
   records: Row[];
   /** Bytes these records took at the source (for data_size). */
   bytes: number;
+  /**
+   * `rowBytes` of each record, when the reader measured them that way (`bytes` is then their sum): the engine reuses
+   * them for the records that reach the writer unchanged instead of measuring them again.
+   */
+  recordBytes?: number[];
   /** Records of this batch that could not be read: they count as read and dirty. */
   unreadable?: UnreadableRecord[];
   /** Where the reader stands after this batch; committed once the writer has written it. */

@@ -44,13 +44,16 @@ export class SqlReader implements Reader {
     for await (const page of pages) {
       let bytes = 0;
       let checkpoint: Checkpoint | undefined;
+      const recordBytes: number[] = [];
       const records = page.map((raw) => {
         const split = splitHidden(raw, keyCount, zone);
         if (split.checkpoint) checkpoint = split.checkpoint;
-        bytes += rowBytes(split.row);
+        const size = rowBytes(split.row);
+        recordBytes.push(size);
+        bytes += size;
         return split.row;
       });
-      yield checkpoint === undefined ? { records, bytes } : { records, bytes, checkpoint };
+      yield checkpoint === undefined ? { records, bytes, recordBytes } : { records, bytes, recordBytes, checkpoint };
     }
   }
 

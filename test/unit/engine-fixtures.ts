@@ -21,7 +21,7 @@ import { FdiError } from '../../core/fdi-error.ts';
 import type { TaskMonitorDetailLog, TaskMonitorLog } from '../../core/monitor-log.ts';
 import { MemoryCheckpointStore } from '../../worker/checkpoint.ts';
 import { MemoryDirtySink, type DirtySink } from '../../worker/dirty.ts';
-import { runExecution, type ExecutionRequest } from '../../worker/execution.ts';
+import { runExecution, type ExecutionDeps, type ExecutionRequest } from '../../worker/execution.ts';
 import { MemoryMonitorLogSink } from '../../worker/monitor-sinks.ts';
 import { taskSpec, type TaskSpecInput } from '../support/task-spec.ts';
 
@@ -160,7 +160,7 @@ export interface Harness {
   checkpoints: MemoryCheckpointStore;
   dirty: MemoryDirtySink;
   datasources: Map<string, DataSourceRecord>;
-  run(task: TaskSpec, req?: Omit<ExecutionRequest, 'task'>, dirtySink?: DirtySink): Promise<TaskMonitorLog>;
+  run(task: TaskSpec, req?: Omit<ExecutionRequest, 'task'>, dirtySink?: DirtySink, deps?: Pick<ExecutionDeps, 'onCounts'>): Promise<TaskMonitorLog>;
 }
 
 export function harness(defs: ConnectorDefinition<unknown>[], datasources?: DataSourceRecord[]): Harness {
@@ -172,7 +172,7 @@ export function harness(defs: ConnectorDefinition<unknown>[], datasources?: Data
     checkpoints: new MemoryCheckpointStore(),
     dirty: new MemoryDirtySink(),
     datasources: new Map((datasources ?? [datasource('src', 'memsrc'), datasource('dst', 'memdst')]).map((d) => [d.datasource_id, d])),
-    run(task, req = {}, dirtySink) {
+    run(task, req = {}, dirtySink, deps = {}) {
       return runExecution(
         { task, ...req },
         {
@@ -185,6 +185,7 @@ export function harness(defs: ConnectorDefinition<unknown>[], datasources?: Data
           checkpoints: h.checkpoints,
           monitorSink: h.monitor,
           dirtySink: dirtySink ?? h.dirty,
+          ...deps,
         },
       );
     },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Row, SourceBatch } from '../../connectors/sdk/index.ts';
+import { rowBytes } from '../../connectors/sdk/index.ts';
+import type { ExecutionCounts } from '../../worker/execution.ts';
 import { STATUS_CODES } from '../../core/status-codes.ts';
 import { MonitorRecorder } from '../../worker/monitor-recorder.ts';
 import { batch, codes, harness, makeTask, sleep, sourceConnector, stepOf, targetConnector, type Event } from './engine-fixtures.ts';
@@ -176,5 +178,32 @@ describe('engine: writers durable only after finish', () => {
     const log = await h.run(makeTask());
     expect(log.status).toBe(503);
     expect(events.filter((e) => e.startsWith('commit'))).toEqual([]);
+  });
+});
+
+describe('engine: written bytes', () => {
+  it('reuse the size the reader measured for a record that reaches the writer unchanged, and measure the others', async () => {
+    const records: Row[] = [
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b', extra: 'x' },
+      { id: 3, name: 'c' },
+    ];
+    // Sizes the engine could not have measured itself (rowBytes gives far less): only reuse explains them.
+    const h = harness([sourceConnector({ batches: [{ records, bytes: 3000, recordBytes: [1000, 1000, 1000] }] }), targetConnector({})]);
+    const counts: ExecutionCounts[] = [];
+    const task = makeTask({ mapping: { required: true, columns: ['id', 'name'].map((c) => ({ source: c, target: c, constant: false })) } });
+    const log = await h.run(task, {}, undefined, { onCounts: (c) => counts.push(c) });
+    expect(log.execute_status).toBe('SUCCESS');
+    expect(counts.at(-1)).toMatchObject({ read: 3, readBytes: 3000, written: 3, writtenBytes: 1000 + rowBytes({ id: 2, name: 'b' }) + 1000 });
+  });
+
+  it('measure every record when the reader gives no sizes, or a list that does not fit the batch', async () => {
+    for (const recordBytes of [undefined, [1000, 1000]]) {
+      const records: Row[] = [{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }];
+      const h = harness([sourceConnector({ batches: [{ records, bytes: 10, ...(recordBytes ? { recordBytes } : {}) }] }), targetConnector({})]);
+      const counts: ExecutionCounts[] = [];
+      await h.run(makeTask(), {}, undefined, { onCounts: (c) => counts.push(c) });
+      expect(counts.at(-1)?.writtenBytes).toBe(records.reduce((n, r) => n + rowBytes(r), 0));
+    }
   });
 });

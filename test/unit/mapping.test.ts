@@ -175,3 +175,44 @@ describe('mapping: rows', () => {
     expect(m.map({})).toMatchObject({ ok: false, column: 'N', reason: expect.stringContaining('constant') });
   });
 });
+
+describe('mapping: rows that need no copy', () => {
+  const plain = mapper([
+    { source: 'id', target: 'id' },
+    { source: 'name', target: 'name' },
+  ]);
+  const mapped = (m: ReturnType<typeof mapper>, row: Row): Row => {
+    const r = m.map(row);
+    if (!r.ok) throw new Error(r.reason);
+    return r.row;
+  };
+
+  it('a row with exactly the mapped fields, in order, goes on as it is', () => {
+    const row: Row = { id: 1, name: 'a' };
+    expect(mapped(plain, row)).toBe(row);
+    const nulls: Row = { id: null, name: null };
+    expect(mapped(plain, nulls)).toBe(nulls);
+  });
+
+  it('any other row is copied field by field, as before', () => {
+    for (const row of [{ name: 'a', id: 1 }, { id: 1, name: 'a', extra: true }, { id: 1 }, { ID: 1, name: 'a' }] as Row[]) {
+      const out = mapped(plain, row);
+      expect(out).not.toBe(row);
+      expect(Object.keys(out)).toEqual(['id', 'name']);
+    }
+    expect(mapped(plain, { name: 'a', id: 1 })).toEqual({ id: 1, name: 'a' });
+    expect(mapped(plain, { ID: 7, name: 'a' })).toEqual({ id: 7, name: 'a' });
+  });
+
+  it('a mapping that renames, types, adds a constant or refuses nulls always copies', () => {
+    const row: Row = { id: 1, name: 'a' };
+    for (const columns of [
+      [{ source: 'id', target: 'id' }, { source: 'name', target: 'label' }],
+      [{ source: 'id', target: 'id', targetType: 'VARCHAR' }, { source: 'name', target: 'name' }],
+      [{ source: 'id', target: 'id' }, { source: 'name', target: 'name', targetNullable: false }],
+      [{ source: 'id', target: 'id' }, { source: 'name', target: 'name' }, { source: 'x', target: 'k', constant: true }],
+    ]) {
+      expect(mapped(mapper(columns), row)).not.toBe(row);
+    }
+  });
+});
