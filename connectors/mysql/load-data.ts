@@ -1,35 +1,41 @@
+import { ByteWriter, escapeLetters } from '../sql/byte-writer.ts';
 import type { SqlParam } from '../sql/where.ts';
 
-const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
-const ESCAPED = /[\\\t\n\r\0]/g;
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+/** The characters LOAD DATA's default format escapes: backslash, tab, newline, carriage return, NUL. */
+const LOAD_DATA_ESCAPES = escapeLetters({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r', '\0': '0' });
 
 /**
  * Rows of parameters (as `mysqlParam` makes them) in LOAD DATA's default text format (tab-separated, `\N` for NULL,
- * backslash escapes), or null when a value has no text form the server reads exactly as the escaped INSERT literal
- * would be read (bytes, dates): the caller then uses INSERT for the batch.
+ * backslash escapes) as UTF-8, or null when a value has no text form the server reads exactly as the escaped INSERT
+ * literal would be read (bytes, dates): the caller then uses INSERT for the batch.
  */
-export function loadDataText(rows: readonly (readonly SqlParam[])[]): string | null {
-  let out = '';
+export function loadDataBuffer(rows: readonly (readonly SqlParam[])[]): Buffer | null {
+  const out = new ByteWriter(rows.length * (rows[0]?.length ?? 1) * 16, LOAD_DATA_ESCAPES);
   for (const params of rows) {
     for (let i = 0; i < params.length; i++) {
-      const field = loadDataField(params[i] ?? null);
-      if (field === null) return null;
-      if (i > 0) out += '\t';
-      out += field;
+      if (i > 0) out.byte(TAB);
+      if (!writeField(out, params[i] ?? null)) return null;
     }
-    out += '\n';
+    out.byte(NEWLINE);
   }
-  return out;
+  return out.done();
 }
 
-function loadDataField(v: SqlParam): string | null {
-  if (v === null) return '\\N';
-  if (typeof v === 'string') return NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, (c) => ESCAPES[c] as string) : v;
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+/** `loadDataBuffer` as text (tests, logs). */
+export function loadDataText(rows: readonly (readonly SqlParam[])[]): string | null {
+  return loadDataBuffer(rows)?.toString('utf8') ?? null;
+}
+
+function writeField(out: ByteWriter, v: SqlParam): boolean {
+  if (v === null) out.ascii('\\N');
+  else if (typeof v === 'string') out.escaped(v);
+  else if (typeof v === 'number' || typeof v === 'bigint') out.ascii(String(v));
   // The escaped INSERT writes true/false, which MySQL reads as 1/0 in every column type.
-  if (typeof v === 'boolean') return v ? '1' : '0';
-  return null;
+  else if (typeof v === 'boolean') out.byte(v ? 0x31 : 0x30);
+  else return false;
+  return true;
 }
 
 /**

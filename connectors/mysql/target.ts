@@ -4,12 +4,12 @@ import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { ColumnMeta, TableMeta } from '../sql/catalog.ts';
 import { mysqlDialect, qualified } from '../sql/dialect.ts';
 import type { TableRef } from '../sql/identifiers.ts';
-import type { DataError, SqlTargetSession } from '../sql/session.ts';
+import type { BulkText, DataError, SqlTargetSession } from '../sql/session.ts';
 import type { SqlParam } from '../sql/where.ts';
 import { describeMysqlTable } from './catalog.ts';
 import { closeMysql, connectMysql, type MysqlConnection } from './connection.ts';
 import { mysqlDataError } from './errors.ts';
-import { LoadDataRefused, loadDataText } from './load-data.ts';
+import { LoadDataRefused, loadDataBuffer } from './load-data.ts';
 import type { MysqlOptions } from './options.ts';
 import { mysqlParam } from './values.ts';
 
@@ -73,16 +73,16 @@ export class MysqlTargetSession implements SqlTargetSession {
   }
 
   /** None once the server has refused LOAD DATA LOCAL: the rest of the run inserts, so nothing is encoded for it. */
-  bulkText(_columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string | null {
-    return this.loadDataRefused ? null : loadDataText(rows);
+  bulkText(_columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Buffer | null {
+    return this.loadDataRefused ? null : loadDataBuffer(rows);
   }
 
-  async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: string, rowCount: number): Promise<boolean> {
+  async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: BulkText, rowCount: number): Promise<boolean> {
     if (this.loadDataRefused) return false;
     const sql = `LOAD DATA LOCAL INFILE 'fdi-rows' INTO TABLE ${qualified(this.dialect, table)} CHARACTER SET utf8mb4 (${columns.map((c) => this.dialect.quote(c.name)).join(', ')})`;
     let result: ResultSetHeader;
     try {
-      [result] = await this.conn.p.query<ResultSetHeader>({ sql, infileStreamFactory: () => Readable.from([Buffer.from(text)]) });
+      [result] = await this.conn.p.query<ResultSetHeader>({ sql, infileStreamFactory: () => Readable.from([typeof text === 'string' ? Buffer.from(text) : text]) });
     } catch (e) {
       const errno = (e as { errno?: unknown }).errno;
       if (typeof errno !== 'number' || !LOCAL_INFILE_REFUSED.has(errno)) throw e;

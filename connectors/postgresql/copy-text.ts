@@ -1,38 +1,46 @@
 import type { ColumnMeta } from '../sql/catalog.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 import type { SqlParam } from '../sql/where.ts';
+import { ByteWriter, escapeLetters } from '../sql/byte-writer.ts';
 
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-const ESCAPED = /[\\\t\n\r]/g;
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+/** The characters COPY's text format escapes: backslash, tab, newline, carriage return. */
+const COPY_ESCAPES = escapeLetters({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' });
 
 /**
- * Rows of bound parameters (as `postgresParam` makes them) as COPY text-format lines, or null when one of them has
- * no text form that the server would read exactly as the bound parameter (a Buffer for a non-bytea column, an
- * array literal): the caller then uses INSERT for the batch. Each value goes through the column type's own input
- * function either way, so COPY accepts and refuses exactly what the INSERT would.
+ * Rows of bound parameters (as `postgresParam` makes them) as COPY text-format lines in UTF-8, or null when one of
+ * them has no text form that the server would read exactly as the bound parameter (a Buffer for a non-bytea
+ * column, an array literal): the caller then uses INSERT for the batch. Each value goes through the column type's
+ * own input function either way, so COPY accepts and refuses exactly what the INSERT would.
  */
-export function copyText(rows: readonly (readonly SqlParam[])[], columns: readonly ColumnMeta[]): string | null {
+export function copyBuffer(rows: readonly (readonly SqlParam[])[], columns: readonly ColumnMeta[]): Buffer | null {
   const binary = columns.map((c) => typeKind(c.dataType) === 'binary');
-  // One string grown by appending (a rope, flattened once when it is written) allocates far less than a line each.
-  let out = '';
+  const out = new ByteWriter(rows.length * columns.length * 16, COPY_ESCAPES);
   for (const params of rows) {
     for (let i = 0; i < params.length; i++) {
-      const field = copyField(params[i] ?? null, binary[i] === true);
-      if (field === null) return null;
-      if (i > 0) out += '\t';
-      out += field;
+      if (i > 0) out.byte(TAB);
+      if (!writeField(out, params[i] ?? null, binary[i] === true)) return null;
     }
-    out += '\n';
+    out.byte(NEWLINE);
   }
-  return out;
+  return out.done();
 }
 
-function copyField(v: SqlParam, binaryColumn: boolean): string | null {
-  if (v === null) return '\\N';
-  if (typeof v === 'string') return NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, (c) => ESCAPES[c] as string) : v;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+/** `copyBuffer` as text (tests, logs). */
+export function copyText(rows: readonly (readonly SqlParam[])[], columns: readonly ColumnMeta[]): string | null {
+  return copyBuffer(rows, columns)?.toString('utf8') ?? null;
+}
+
+function writeField(out: ByteWriter, v: SqlParam, binaryColumn: boolean): boolean {
+  if (v === null) {
+    out.byte(BACKSLASH);
+    out.byte(0x4e); // N
+  } else if (typeof v === 'string') out.escaped(v);
+  else if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') out.ascii(String(v));
   // bytea's hex input form `\x…`, its backslash doubled for COPY.
-  if (v instanceof Uint8Array && binaryColumn) return `\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  return null;
+  else if (v instanceof Uint8Array && binaryColumn) out.ascii(`\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`);
+  else return false;
+  return true;
 }

@@ -3,11 +3,11 @@ import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { ColumnMeta, TableMeta } from '../sql/catalog.ts';
 import { postgresDialect, qualified } from '../sql/dialect.ts';
 import type { TableRef } from '../sql/identifiers.ts';
-import type { DataError, SqlTargetSession } from '../sql/session.ts';
+import type { BulkText, DataError, SqlTargetSession } from '../sql/session.ts';
 import type { SqlParam } from '../sql/where.ts';
 import { currentSchema, describePostgresTable } from './catalog.ts';
 import { closePostgres, connectPostgres } from './connection.ts';
-import { copyText } from './copy-text.ts';
+import { copyBuffer } from './copy-text.ts';
 import { postgresDataError } from './errors.ts';
 import type { PostgresOptions } from './options.ts';
 import { postgresParam } from './values.ts';
@@ -93,11 +93,11 @@ export class PostgresTargetSession implements SqlTargetSession {
     return postgresParam(value, column, this.zone);
   }
 
-  bulkText(columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string | null {
-    return copyText(rows, columns);
+  bulkText(columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Buffer | null {
+    return copyBuffer(rows, columns);
   }
 
-  async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: string): Promise<boolean> {
+  async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: BulkText): Promise<boolean> {
     // Without a pause once loaded: the COPY is under way before the engine turns to the next batch.
     const copyFrom = copyFromLoaded ?? (await loadCopyFrom());
     const stream = this.client.query(copyFrom(`COPY ${qualified(this.dialect, table)} (${columns.map((c) => this.dialect.quote(c.name)).join(', ')}) FROM STDIN`));

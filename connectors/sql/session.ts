@@ -4,6 +4,9 @@ import type { SqlDialect } from './dialect.ts';
 import type { TableRef } from './identifiers.ts';
 import type { SqlParam } from './where.ts';
 
+/** A batch in a session's bulk-load format: text, or its bytes already encoded. */
+export type BulkText = string | Buffer;
+
 /** What the shared reader needs from one database connection (implemented per driver). */
 export interface SqlSourceSession {
   readonly dialect: SqlDialect;
@@ -51,13 +54,13 @@ export interface SqlTargetSession {
    * Rows of bound parameters (as `toParam` makes them) in the bulk-load text of `copyRows`, or null when one of them
    * has no text form that the server reads exactly as the bound parameter. Pure: the writer may encode ahead.
    */
-  bulkText?(columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): string | null;
+  bulkText?(columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): BulkText | null;
   /**
    * Bulk-load `text` from `bulkText`, `rowCount` rows (PostgreSQL COPY, MySQL LOAD DATA LOCAL) as a plain insert; false, without
    * changing the table, when the server takes no bulk loads. Throws like `exec` when a row is refused or its key is
    * already there.
    */
-  copyRows?(table: TableRef, columns: readonly ColumnMeta[], text: string, rowCount: number): Promise<boolean>;
+  copyRows?(table: TableRef, columns: readonly ColumnMeta[], text: BulkText, rowCount: number): Promise<boolean>;
   /**
    * True when `copyRows` lands all of its rows or none even outside a transaction (PostgreSQL's COPY is one
    * statement that fails as a whole). MySQL's LOAD DATA LOCAL is not: it commits rows it only warned about.

@@ -5,7 +5,7 @@ import { findColumn, type ColumnMeta, type TableMeta } from './catalog.ts';
 import { qualified } from './dialect.ts';
 import { checkIdentifier, parseTableName, tableLabel } from './identifiers.ts';
 import { SqlKeyLookup } from './key-lookup.ts';
-import type { SqlTargetSession } from './session.ts';
+import type { BulkText, SqlTargetSession } from './session.ts';
 import { BATCH_NUMBER_LENGTH, chooseKey, createTableSql, plannedColumns, resolveColumn } from './target-table.ts';
 import type { SqlParam } from './where.ts';
 
@@ -24,7 +24,7 @@ interface PreparedGroup {
   metas: ColumnMeta[];
   rows: PendingRow[];
   /** The rows in the session's bulk-load text; null when they have none or the writer is past bulk loads. */
-  bulk: string | null;
+  bulk: BulkText | null;
 }
 
 /** A batch encoded for the target: its groups, and the records refused while encoding them. */
