@@ -44,11 +44,50 @@ export function localTextToEpochMs(text: string, zone: SourceZone): number {
 
 /** `microsToLocalText` of an epoch-ms instant plus `microsecond` (0–999), without BigInt for a fixed-offset zone. */
 export function epochMsToLocalText(ms: number, zone: SourceZone, microsecond = 0): string {
-  if (zone.kind !== 'fixed') return microsToLocalText(msToMicros(ms) + BigInt(microsecond), zone);
-  const d = new Date(ms + zone.offsetMinutes * MS_PER_MINUTE);
-  const year = d.getUTCFullYear();
-  if (year < 0 || year > 9999) return microsToLocalText(msToMicros(ms) + BigInt(microsecond), zone);
-  return `${pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}${pad(microsecond, 3)}`;
+  if (zone.kind !== 'fixed' || !Number.isInteger(ms)) return microsToLocalText(msToMicros(ms) + BigInt(microsecond), zone);
+  const local = ms + zone.offsetMinutes * MS_PER_MINUTE;
+  const days = Math.floor(local / MS_PER_DAY);
+  const civil = civilFromDays(days);
+  if (civil.year < 1000 || civil.year > 9999 || !Number.isInteger(microsecond) || microsecond < 0 || microsecond > 999) {
+    return microsToLocalText(msToMicros(ms) + BigInt(microsecond), zone);
+  }
+  const inDay = local - days * MS_PER_DAY;
+  const second = Math.floor(inDay / 1000);
+  return `${civil.year}-${TWO_DIGITS[civil.month]}-${TWO_DIGITS[civil.day]} ${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}.${THREE_DIGITS[inDay % 1000]}${THREE_DIGITS[microsecond]}`;
+}
+
+const MS_PER_DAY = 86_400_000;
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_v, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_v, i) => String(i).padStart(3, '0'));
+
+/**
+ * The proleptic Gregorian date of a day number (days since 1970-01-01), by arithmetic alone (H. Hinnant's
+ * `civil_from_days`): the per-row text needs no Date object.
+ */
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day: doy - Math.floor((153 * mp + 2) / 5) + 1 };
+}
+
+/** The day number (days since 1970-01-01) of a proleptic Gregorian date (`days_from_civil`). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Epoch ms of `YYYY-MM-DD HH:MM:SS[.f…]` read as UTC, or undefined for any other shape or an out-of-range field. */
@@ -70,12 +109,11 @@ function canonicalLocalAsUtc(t: string): number | undefined {
     const places = t.length - 20;
     ms = places <= 3 ? fraction * 10 ** (3 - places) : Math.floor(fraction / 10 ** (places - 3));
   }
-  // Years below 100 would be read as 19xx by Date.UTC; out-of-range fields roll over there: both take the slow path.
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+  // Years below 100 take the exact path, as they always have; an out-of-range field (a 30 February) too.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
     return undefined;
   }
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  return new Date(utc).getUTCDate() === day ? utc : undefined;
+  return daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
 }
 
 /** The decimal number in t[from, to), or -1 when a character is not a digit. */
@@ -87,10 +125,6 @@ function digitsAt(t: string, from: number, to: number): number {
     n = n * 10 + c;
   }
   return n;
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
 }
 
 /** `YYYY-MM-DD HH:MM:SS.ffffff`: the wall clock of `zone` at `at`. */

@@ -72,3 +72,35 @@ describe('epochMsToLocalText', () => {
     }
   });
 });
+
+describe('the arithmetic calendar of the fast paths', () => {
+  const fixed = ZONES.filter((z) => z.kind === 'fixed');
+  it('writes and reads every year 0100–9999 as the exact paths do, microseconds included', () => {
+    const r = rng(23);
+    const from = Date.UTC(100, 0, 1);
+    const to = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    for (const zone of fixed) {
+      for (let i = 0; i < 2000; i++) {
+        const ms = Math.floor(from + r() * (to - from));
+        const micro = Math.floor(r() * 1000);
+        const text = epochMsToLocalText(ms, zone, micro);
+        expect(text, `${ms}+${micro}µs in ${zone.name}`).toBe(microsToLocalText(msToMicros(ms) + BigInt(micro), zone));
+        expect(localTextToEpochMs(text, zone), `${text} in ${zone.name}`).toBe(exactMs(text, zone));
+      }
+    }
+  });
+  it('knows the leap days: 29 February of 2000 and 2024 exists, of 1900 and 2100 does not', () => {
+    const zone = zoneOf('UTC');
+    for (const text of ['2000-02-29 12:00:00', '2024-02-29 00:00:00.5', '1900-02-29 00:00:00', '2100-02-29 00:00:00', '2023-04-31 00:00:00', '2023-12-31 23:59:59.999999']) {
+      let expected: number | string;
+      try {
+        expected = exactMs(text, zone);
+      } catch (e) {
+        expected = String(e);
+      }
+      expect(localTextToEpochMs(text, zone), text).toBe(expected);
+    }
+    expect(epochMsToLocalText(Date.UTC(2000, 1, 29, 12), zone)).toBe('2000-02-29 12:00:00.000000');
+    expect(epochMsToLocalText(Date.UTC(1900, 2, 1), zone)).toBe('1900-03-01 00:00:00.000000');
+  });
+});
