@@ -24,3 +24,21 @@ describe('rowBytes', () => {
     }
   });
 });
+
+describe('rowBytes of numbers', () => {
+  it('is the length of String(n) for integers and decimals of every size and sign', () => {
+    let seed = 3;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const samples: number[] = [-0, 0.001, 0.0015, 0.1 + 0.2, 1.1, 2.675, 999999999.999, 1e9 + 0.5, 1e-7, 123456789012345.6, -1e15, 1e21, Number.MIN_VALUE, Number.MAX_VALUE, -1.005];
+    for (let i = 0; i < 20000; i++) {
+      const magnitude = 10 ** Math.floor(next() * 24 - 8);
+      const places = Math.floor(next() * 6);
+      const raw = (next() - 0.3) * magnitude;
+      samples.push(raw, Math.round(raw * 10 ** places) / 10 ** places, Math.round(raw));
+    }
+    for (const n of samples) expect(rowBytes({ n }), String(n)).toBe(2 + 1 + 4 + String(n).length);
+  });
+});
