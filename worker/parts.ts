@@ -103,7 +103,14 @@ export type ToPartThread = { type: 'terminate' } | { type: 'dirty-kept'; id: num
 
 /** Run one part in a worker thread of its own (`part-thread.ts`). */
 export function runPartInThread(input: PartInput, hooks: PartHooks): PartRun {
-  const worker = new Worker(new URL('./part-thread.mjs', import.meta.url), { workerData: input });
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./part-thread.mjs', import.meta.url), { workerData: input });
+  } catch (err) {
+    // The run's other parts are already running: this one fails like any other, so the run ends them.
+    const failure = { code: STATUS.RUN_ABNORMAL, stage: ADAPTER_STAGE, message: `a pipeline thread could not start: ${errorMessage(err)}` };
+    return { outcome: Promise.resolve({ status: 'ERROR', counts: { ...ZERO_COUNTS }, failure }), terminate: () => undefined };
+  }
   let last: ExecutionCounts = { ...ZERO_COUNTS };
   let ended = false;
   const post = (m: ToPartThread): void => {
