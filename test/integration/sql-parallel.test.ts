@@ -228,6 +228,29 @@ describe('MySQL → PostgreSQL in parallel parts', () => {
   });
 });
 
+describe('names that need quoting', () => {
+  it('splits a table and key whose names hold "-", "$" and capitals, and copies it whole', async () => {
+    await my.query(`CREATE TABLE \`${db}\`.\`We-ird$T\` (\`Key-Id\` INT PRIMARY KEY, \`v$al\` VARCHAR(20) NULL)`);
+    await my.query(`INSERT INTO \`${db}\`.\`We-ird$T\` SELECT seq, CONCAT('v', seq) FROM \`${db}\`.seq_1_to_500`);
+    await pgc.query(`CREATE TABLE "${db}"."We-ird$T" ("Key-Id" int PRIMARY KEY, "v$al" text)`);
+    const logger = recordingLogger();
+    const file = taskFile({
+      name: 'parallel-names',
+      source: mysqlDatasource(db),
+      target: pgDatasource(),
+      sourceDetail: { sourceTable: `${db}.We-ird$T` },
+      targetDetail: { targetTable: `${db}.We-ird$T` },
+      mapping: ['Key-Id', 'v$al'].map((c) => ({ source: c, target: c })),
+      runtime: { parallelism: 2 },
+    });
+    const log = await runTask(harness(), file, { logger });
+    expect(splitLine(logger)).toBe('full load split into 2 parts by Key-Id');
+    expect(log.execute_status, log.remarks).toBe('SUCCESS');
+    const { rows } = await pgc.query<{ n: string; s: string; v: string }>(`SELECT count(*)::text AS n, sum("Key-Id")::text AS s, min("v$al") AS v FROM "${db}"."We-ird$T"`);
+    expect(rows[0]).toEqual({ n: '500', s: String((500 * 501) / 2), v: 'v1' });
+  });
+});
+
 describe('PostgreSQL → MySQL in parallel parts', () => {
   it('writes every row once', async () => {
     await my.query(`TRUNCATE TABLE \`${db}\`.dst`);
