@@ -35,7 +35,7 @@ import { integrityCheckEnabled } from './integrity-config.ts';
 import { RejectedKeys } from './integrity-tracker.ts';
 import { rowToJson } from './json-value.ts';
 import { buildRowMapper, type RowMapper } from './mapping.ts';
-import { ZERO_COUNTS, executePart, runPartInThread, type PartHooks, type PartInput, type PartRun } from './parts.ts';
+import { PartThread, ZERO_COUNTS, executePart, type PartHooks, type PartInput, type PartRun } from './parts.ts';
 import { isBuiltinConnector } from '../connectors/builtins.ts';
 import { ADAPTER_STAGE, MonitorRecorder, errorMessage } from './monitor-recorder.ts';
 
@@ -178,6 +178,8 @@ class Execution {
   private dirtySink: DirtySink;
   private mapper: RowMapper | null = null;
   private channel: BoundedChannel<SourceBatch> | null = null;
+  /** Worker threads started early for the parts of a split full load; those not used are discarded at the end. */
+  private readonly partThreads: PartThread[] = [];
   /** Set when this run ends with the 902–905 integrity check: the keys of rows the target refused. */
   private integrity: RejectedKeys | null = null;
 
@@ -250,6 +252,7 @@ class Execution {
       this.req.signal?.removeEventListener('abort', onAbort);
       this.req.terminateSignal?.removeEventListener('abort', onTerminate);
       this.dirtyStop.abort();
+      for (const thread of this.partThreads.splice(0)) thread.discard();
     }
   }
 
@@ -263,6 +266,7 @@ class Execution {
       this.fail(new StageFailure(STATUS.RUN_ABNORMAL, ADAPTER_STAGE, describeFailure(err), { cause: err }));
       return;
     }
+    this.startPartThreads();
     try {
       this.source = await resolveEndpoint('source', task.sourceDatasourceId, task.taskType, deps.registry, deps.resolveDatasource);
     } catch (err) {
@@ -324,6 +328,7 @@ class Execution {
     }
     if (this.cancelled) return;
     const ranges = await this.planParts(source);
+    if (!ranges) for (const unused of this.partThreads.splice(0)) unused.discard();
     if (this.cancelled || this.failure) return;
     if (ranges) {
       await this.runParts(ranges, source);
@@ -401,6 +406,17 @@ class Execution {
     return ranges ?? onePipeline('its read cannot be split (custom SQL, an incremental window, an order column, no single-column integer primary key, or fewer than two keys)');
   }
 
+  /**
+   * The worker threads a split would use, started now, before the run connects: loading the engine in a thread takes
+   * about half a second, which so overlaps this run's own start. Only what is known before the endpoints resolve
+   * decides it; a run that then does not split discards them.
+   */
+  private startPartThreads(): void {
+    const parts = Math.floor(this.task.runtime.parallelism);
+    if (parts <= 1 || this.realtime || this.integrity || this.task.target.batchNumber) return;
+    for (let i = 1; i < parts; i++) this.partThreads.push(new PartThread());
+  }
+
   private unsplittable(source: Endpoint): string | undefined {
     if (this.realtime) return 'a realtime task';
     if (this.integrity) return 'the integrity check (902–905) compares one read with the target';
@@ -432,7 +448,11 @@ class Execution {
       keepDirty: (records) => this.dirtySink.write(records),
       log: this.log,
     });
-    const runs = ranges.map((range, i) => (i === 0 ? this.runPartHere(this.partInput(range), hooks(i)) : runPartInThread(this.partInput(range), hooks(i))));
+    const threads = this.partThreads.splice(0);
+    for (const unused of threads.splice(ranges.length - 1)) unused.discard();
+    const runs = ranges.map((range, i) =>
+      i === 0 ? this.runPartHere(this.partInput(range), hooks(i)) : (threads[i - 1] ?? new PartThread()).run(this.partInput(range), hooks(i)),
+    );
     const endParts = (): void => runs.forEach((r) => r.terminate());
     if (this.hard.signal.aborted) endParts();
     else this.hard.signal.addEventListener('abort', endParts, { once: true });

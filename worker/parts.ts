@@ -99,58 +99,103 @@ export type FromPartThread =
   | { type: 'done'; outcome: PartOutcome };
 
 /** Messages from the run to a part's thread. */
-export type ToPartThread = { type: 'terminate' } | { type: 'dirty-kept'; id: number; error?: string };
+export type ToPartThread = { type: 'start'; input: PartInput } | { type: 'terminate' } | { type: 'dirty-kept'; id: number; error?: string };
 
-/** Run one part in a worker thread of its own (`part-thread.ts`). */
-export function runPartInThread(input: PartInput, hooks: PartHooks): PartRun {
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('./part-thread.mjs', import.meta.url), { workerData: input });
-  } catch (err) {
-    // The run's other parts are already running: this one fails like any other, so the run ends them.
-    const failure = { code: STATUS.RUN_ABNORMAL, stage: ADAPTER_STAGE, message: `a pipeline thread could not start: ${errorMessage(err)}` };
-    return { outcome: Promise.resolve({ status: 'ERROR', counts: { ...ZERO_COUNTS }, failure }), terminate: () => undefined };
+type ThreadEvent = { kind: 'message'; message: FromPartThread } | { kind: 'error'; error: unknown } | { kind: 'exit'; code: number };
+
+/**
+ * A worker thread for one part (`part-thread.ts`), started before the run knows its key ranges: loading the engine
+ * and the drivers takes a thread about half a second, which so overlaps the run's own start (connecting, the
+ * bounds query, creating or clearing the table). Unused, it is discarded.
+ */
+export class PartThread {
+  private readonly worker: Worker | null = null;
+  private readonly startError: unknown;
+  /** Events that came before `run` (a thread that failed while loading). */
+  private readonly early: ThreadEvent[] = [];
+  private handle: ((e: ThreadEvent) => void) | null = null;
+  private ended = false;
+
+  constructor() {
+    try {
+      this.worker = new Worker(new URL('./part-thread.mjs', import.meta.url));
+    } catch (err) {
+      this.startError = err;
+      return;
+    }
+    const deliver = (e: ThreadEvent): void => (this.handle ? this.handle(e) : void this.early.push(e));
+    this.worker.on('message', (message: FromPartThread) => deliver({ kind: 'message', message }));
+    this.worker.on('error', (error) => deliver({ kind: 'error', error }));
+    this.worker.on('exit', (code) => deliver({ kind: 'exit', code }));
   }
-  let last: ExecutionCounts = { ...ZERO_COUNTS };
-  let ended = false;
-  const post = (m: ToPartThread): void => {
-    if (!ended) worker.postMessage(m);
-  };
-  const outcome = new Promise<PartOutcome>((resolve) => {
-    const end = (o: PartOutcome): void => {
-      if (ended) return;
-      ended = true;
-      resolve(o);
-      // Its log is in: nothing the thread still holds (an idle pool's timer) may keep it alive.
-      void worker.terminate();
+
+  /** Run `input` in this thread; once only. */
+  run(input: PartInput, hooks: PartHooks): PartRun {
+    const worker = this.worker;
+    if (!worker) return failedPart(`a pipeline thread could not start: ${errorMessage(this.startError)}`);
+    let last: ExecutionCounts = { ...ZERO_COUNTS };
+    const post = (m: ToPartThread): void => {
+      if (!this.ended) worker.postMessage(m);
     };
-    const broken = (message: string): void =>
-      end({ status: 'ERROR', counts: last, failure: { code: STATUS.RUN_ABNORMAL, stage: ADAPTER_STAGE, message } });
-    worker.on('message', (m: FromPartThread) => {
-      switch (m.type) {
-        case 'counts':
-          last = m.counts;
-          hooks.onCounts(m.counts);
-          break;
-        case 'dirty':
-          hooks.keepDirty(m.records).then(
-            () => post({ type: 'dirty-kept', id: m.id }),
-            (err: unknown) => post({ type: 'dirty-kept', id: m.id, error: errorMessage(err) }),
-          );
-          break;
-        case 'log':
-          hooks.log[m.level](m.message, m.data);
-          break;
-        case 'done':
-          hooks.onCounts(m.outcome.counts);
-          end(m.outcome);
-          break;
+    const outcome = new Promise<PartOutcome>((resolve) => {
+      const end = (o: PartOutcome): void => {
+        if (this.ended) return;
+        this.ended = true;
+        resolve(o);
+        // Its log is in: nothing the thread still holds (an idle pool's timer) may keep it alive.
+        void worker.terminate();
+      };
+      const broken = (message: string): void =>
+        end({ status: 'ERROR', counts: last, failure: { code: STATUS.RUN_ABNORMAL, stage: ADAPTER_STAGE, message } });
+      this.handle = (e) => {
+        if (e.kind === 'error') return broken(`a pipeline thread failed: ${errorMessage(e.error)}`);
+        if (e.kind === 'exit') return broken(`a pipeline thread exited (code ${e.code}) before its part ended`);
+        const m = e.message;
+        switch (m.type) {
+          case 'counts':
+            last = m.counts;
+            hooks.onCounts(m.counts);
+            break;
+          case 'dirty':
+            hooks.keepDirty(m.records).then(
+              () => post({ type: 'dirty-kept', id: m.id }),
+              (err: unknown) => post({ type: 'dirty-kept', id: m.id, error: errorMessage(err) }),
+            );
+            break;
+          case 'log':
+            hooks.log[m.level](m.message, m.data);
+            break;
+          case 'done':
+            hooks.onCounts(m.outcome.counts);
+            end(m.outcome);
+            break;
+        }
+      };
+      for (const e of this.early.splice(0)) this.handle(e);
+      try {
+        post({ type: 'start', input });
+      } catch (err) {
+        broken(`a pipeline thread could not start: ${errorMessage(err)}`);
       }
     });
-    worker.on('error', (err) => broken(`a pipeline thread failed: ${errorMessage(err)}`));
-    worker.on('exit', (code) => broken(`a pipeline thread exited (code ${code}) before its part ended`));
-  });
-  return { outcome, terminate: () => post({ type: 'terminate' }) };
+    return { outcome, terminate: () => post({ type: 'terminate' }) };
+  }
+
+  /** The thread is not needed (the run did not split, or into fewer parts). */
+  discard(): void {
+    this.ended = true;
+    void this.worker?.terminate();
+  }
+}
+
+function failedPart(message: string): PartRun {
+  const failure = { code: STATUS.RUN_ABNORMAL, stage: ADAPTER_STAGE, message };
+  return { outcome: Promise.resolve({ status: 'ERROR', counts: { ...ZERO_COUNTS }, failure }), terminate: () => undefined };
+}
+
+/** Run one part in a worker thread of its own. */
+export function runPartInThread(input: PartInput, hooks: PartHooks): PartRun {
+  return new PartThread().run(input, hooks);
 }
 
 /** The thread side of `runPartInThread`: hooks that post to the run, throttling the counts. */
