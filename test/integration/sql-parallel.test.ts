@@ -4,6 +4,10 @@
  * part are kept, the dirty limit and a failure of one part end them all, terminate cancels them all, and a read
  * that cannot be split runs as one pipeline.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -225,6 +229,38 @@ describe('MySQL → PostgreSQL in parallel parts', () => {
       expect(log.execute_status, log.remarks).toBe('SUCCESS');
       expect(await pgDigest('dst')).toEqual(await mysqlDigest('src', `short = 'ok'`));
     }
+  });
+});
+
+describe('fdi run with runtime.parallelism', () => {
+  /** `fdi run <file> --json` as a user runs it; a worker thread left behind would keep the process from exiting. */
+  function fdiRun(file: Record<string, unknown>): { status: number | null; log: { execute_status?: string; data_count?: number; status?: number } } {
+    const dir = mkdtempSync(join(tmpdir(), 'fdi-parallel-'));
+    try {
+      const path = join(dir, 'task.json');
+      writeFileSync(path, JSON.stringify(file));
+      const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../../bin/fdi.mjs'), 'run', path, '--json', '--quiet', '--state', join(dir, 'state.json'), '--dirty', join(dir, 'dirty.jsonl')], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { status: r.status, log: r.stdout.trim() ? (JSON.parse(r.stdout) as { execute_status?: string }) : {} };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('exits on its own when the load splits, when it does not, and when the run fails', async () => {
+    await resetPgTarget();
+    const split = fdiRun(toPg());
+    expect(split.status).toBe(0);
+    expect(split.log).toMatchObject({ execute_status: 'SUCCESS', data_count: ROWS - ROWS / REFUSED_EVERY });
+    await resetPgTarget();
+    const single = fdiRun(toPg({ sourceDetail: { sourceTable: `${db}.src`, orderColumn: 'id' } }));
+    expect(single.status).toBe(0);
+    expect(single.log).toMatchObject({ execute_status: 'SUCCESS', data_count: ROWS - ROWS / REFUSED_EVERY });
+    const failed = fdiRun(toPg({ source: mysqlDatasource(db, { port: '1' }) }));
+    expect(failed.status).toBe(1);
+    expect(failed.log).toMatchObject({ execute_status: 'ERROR', status: STATUS.READER_START_FAILED });
   });
 });
 
