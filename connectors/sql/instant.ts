@@ -1,5 +1,5 @@
 import { epochToLocal, localToEpoch, offsetAt, type SourceZone } from '../../core/normalise/time-zone.ts';
-import { MS_PER_MINUTE, isoOffsetMinutes } from '../../core/time-zone.ts';
+import { MS_PER_DAY, MS_PER_MINUTE, daysInMonth, isoOffsetMinutes } from '../../core/time-zone.ts';
 import { microsecondOf } from '../../core/values.ts';
 import type { TypeKind } from './type-mapping.ts';
 
@@ -56,7 +56,6 @@ export function epochMsToLocalText(ms: number, zone: SourceZone, microsecond = 0
   return `${civil.year}-${TWO_DIGITS[civil.month]}-${TWO_DIGITS[civil.day]} ${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}.${THREE_DIGITS[inDay % 1000]}${THREE_DIGITS[microsecond]}`;
 }
 
-const MS_PER_DAY = 86_400_000;
 const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_v, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_v, i) => String(i).padStart(3, '0'));
 
@@ -83,11 +82,6 @@ function daysFromCivil(year: number, month: number, day: number): number {
   const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146_097 + doe - 719_468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Epoch ms of `YYYY-MM-DD HH:MM:SS[.f…]` read as UTC, or undefined for any other shape or an out-of-range field. */
