@@ -388,7 +388,7 @@ class Execution {
 
   /** The key ranges of this run's parts, or null for one pipeline (`runtime.parallelism` 1, or a read that cannot split). */
   private async planParts(source: Endpoint): Promise<KeyRange[] | null> {
-    const parts = Math.floor(this.task.runtime.parallelism);
+    const parts = this.parallelism();
     if (parts <= 1) return null;
     const onePipeline = (why: string): null => {
       this.log.info(`runtime.parallelism is ${parts}, but this run is one pipeline: ${why}`, { taskId: this.task.taskId });
@@ -412,15 +412,26 @@ class Execution {
    * decides it; a run that then does not split discards them.
    */
   private startPartThreads(): void {
-    const parts = Math.floor(this.task.runtime.parallelism);
-    if (parts <= 1 || this.realtime || this.integrity || this.task.target.batchNumber) return;
+    const parts = this.parallelism();
+    if (parts <= 1 || this.taskRefusesSplit()) return;
     for (let i = 1; i < parts; i++) this.partThreads.push(new PartThread());
   }
 
-  private unsplittable(source: Endpoint): string | undefined {
+  private parallelism(): number {
+    return Math.floor(this.task.runtime.parallelism);
+  }
+
+  /** Why this task cannot run as parallel parts whatever its endpoints are, or undefined. */
+  private taskRefusesSplit(): string | undefined {
     if (this.realtime) return 'a realtime task';
     if (this.integrity) return 'the integrity check (902–905) compares one read with the target';
     if (this.task.target.batchNumber) return 'batchNumber stamps the rows of one writer';
+    return undefined;
+  }
+
+  private unsplittable(source: Endpoint): string | undefined {
+    const refused = this.taskRefusesSplit();
+    if (refused) return refused;
     if (!this.target || !isBuiltinConnector(source.def) || !isBuiltinConnector(this.target.def)) return 'a plugin connector runs in this thread only';
     return undefined;
   }
