@@ -193,12 +193,7 @@ function failedPart(message: string): PartRun {
   return { outcome: Promise.resolve({ status: 'ERROR', counts: { ...ZERO_COUNTS }, failure }), terminate: () => undefined };
 }
 
-/** Run one part in a worker thread of its own. */
-export function runPartInThread(input: PartInput, hooks: PartHooks): PartRun {
-  return new PartThread().run(input, hooks);
-}
-
-/** The thread side of `runPartInThread`: hooks that post to the run, throttling the counts. */
+/** The thread side of `PartThread`: hooks that post to the run, throttling the counts. */
 export function threadHooks(postToRun: (m: FromPartThread) => void, keptDirty: Map<number, (error?: string) => void>): PartHooks & { flushCounts(): void } {
   let pending: ExecutionCounts | null = null;
   let timer: NodeJS.Timeout | null = null;

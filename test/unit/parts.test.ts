@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectorLogger } from '../../connectors/sdk/index.ts';
 import { STATUS } from '../../core/status-codes.ts';
-import { runPartInThread, type PartHooks, type PartInput } from '../../worker/parts.ts';
+import { PartThread, type PartHooks, type PartInput } from '../../worker/parts.ts';
 import { makeTask } from './engine-fixtures.ts';
 
 const quiet: ConnectorLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -14,7 +14,7 @@ const hooks: PartHooks = { onCounts: () => undefined, keepDirty: async () => und
 describe('a part in a worker thread', () => {
   it('that cannot be started (its input cannot cross threads) fails with 915 and the reason', async () => {
     const input = { task: makeTask(), datasources: [], runId: 'r', dispatchTime: 0, notCloneable: () => 1 } as unknown as PartInput;
-    const outcome = await runPartInThread(input, hooks).outcome;
+    const outcome = await new PartThread().run(input, hooks).outcome;
     expect(outcome.status).toBe('ERROR');
     expect(outcome.failure).toMatchObject({ code: STATUS.RUN_ABNORMAL, stage: 'adapter' });
     expect(outcome.failure?.message).toMatch(/^a pipeline thread could not start: .*could not be cloned/);
@@ -23,7 +23,7 @@ describe('a part in a worker thread', () => {
   it('whose thread throws before it has an outcome fails with 915 and the error', async () => {
     // No task at all: the execution cannot even be built, and the thread's top level rejects.
     const input = { datasources: [], runId: 'r', dispatchTime: 0 } as unknown as PartInput;
-    const outcome = await runPartInThread(input, hooks).outcome;
+    const outcome = await new PartThread().run(input, hooks).outcome;
     expect(outcome.status).toBe('ERROR');
     expect(outcome.failure).toMatchObject({ code: STATUS.RUN_ABNORMAL, stage: 'adapter' });
     expect(outcome.failure?.message).toMatch(/^a pipeline thread failed: /);
@@ -31,7 +31,7 @@ describe('a part in a worker thread', () => {
 
   it('ends with the outcome of its execution, counts included: a source that cannot be resolved is a start failure', async () => {
     const input: PartInput = { task: makeTask(), datasources: [], runId: 'r', dispatchTime: 0 };
-    const outcome = await runPartInThread(input, hooks).outcome;
+    const outcome = await new PartThread().run(input, hooks).outcome;
     expect(outcome.status).toBe('ERROR');
     expect(outcome.failure?.code).toBe(STATUS.READER_START_FAILED);
     expect(outcome.failure?.message).toMatch(/does not exist/);
