@@ -5,7 +5,6 @@ import { ByteWriter, escapeLetters } from '../sql/byte-writer.ts';
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
-const BACKSLASH = 0x5c;
 /** The characters COPY's text format escapes: backslash, tab, newline, carriage return. */
 const COPY_ESCAPES = escapeLetters({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' });
 
@@ -34,10 +33,8 @@ export function copyText(rows: readonly (readonly SqlParam[])[], columns: readon
 }
 
 function writeField(out: ByteWriter, v: SqlParam, binaryColumn: boolean): boolean {
-  if (v === null) {
-    out.byte(BACKSLASH);
-    out.byte(0x4e); // N
-  } else if (typeof v === 'string') out.escaped(v);
+  if (v === null) out.ascii('\\N');
+  else if (typeof v === 'string') out.escaped(v);
   else if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') out.ascii(String(v));
   // bytea's hex input form `\x…`, its backslash doubled for COPY.
   else if (v instanceof Uint8Array && binaryColumn) out.ascii(`\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`);
