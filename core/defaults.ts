@@ -9,6 +9,8 @@ export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = {
   integrityCheck: false,
   parallelism: 1,
   progressIntervalMs: 2000,
+  textBatchSize: 5000,
+  textTransfer: true,
 };
 
 /** Most pipelines one run may split into (`runtime.parallelism`): each holds a reader and a writer connection. */

@@ -244,4 +244,11 @@ export interface RuntimeOptions {
   parallelism: number;
   /** How often the running counts (102/502) are written, ms. */
   progressIntervalMs: number;
+  /**
+   * Rows per batch when rows travel as the source's own text (`textTransfer`): a text batch is its bytes, not a
+   * record per row, so it can be larger for the same memory, and each one is one bulk load.
+   */
+  textBatchSize: number;
+  /** Let rows travel from reader to writer as the source's text where both sides can and the mapping keeps them as read. */
+  textTransfer: boolean;
 }

@@ -13,6 +13,7 @@ import type {
   Row,
   SourceBatch,
   TaskSpec,
+  TextRows,
   WriteResult,
   Writer,
 } from '../connectors/sdk/index.ts';
@@ -34,6 +35,7 @@ import { IntegrityCancelled, checkIntegrity } from './integrity.ts';
 import { integrityCheckEnabled } from './integrity-config.ts';
 import { RejectedKeys } from './integrity-tracker.ts';
 import { rowToJson } from './json-value.ts';
+import { isTextRows } from './text-rows.ts';
 import { buildRowMapper, type RowMapper } from './mapping.ts';
 import { PartThread, ZERO_COUNTS, executePart, type PartHooks, type PartInput, type PartRun } from './parts.ts';
 import { isBuiltinConnector } from '../connectors/builtins.ts';
@@ -105,14 +107,26 @@ interface StagedBatch {
   /** The size of each of `rows` the reader already measured (a record that went on unchanged), else undefined. */
   sizes: (number | undefined)[];
   mappingDirty: number;
+  /** The rows as the source's text, going to the writer as they are (`rows` is then empty). */
+  text?: TextRows;
 }
 
 /** The reader's `recordBytes` of one record, if it gave a plausible list. */
 function measuredSize(batch: SourceBatch, index: number): number | undefined {
   const sizes = batch.recordBytes;
-  if (!sizes || sizes.length !== batch.records.length) return undefined;
+  if (!sizes || sizes.length !== batchCount(batch)) return undefined;
   const size = sizes[index];
   return typeof size === 'number' && Number.isFinite(size) && size >= 0 ? size : undefined;
+}
+
+/** The records of a batch: those it carries, or its text rows as records. */
+function recordsOf(batch: SourceBatch): Row[] {
+  return batch.text && batch.records.length === 0 ? batch.text.records() : batch.records;
+}
+
+/** How many records a batch holds, without making records of its text rows. */
+function batchCount(batch: SourceBatch): number {
+  return batch.records.length + (batch.text && batch.records.length === 0 ? batch.text.count : 0);
 }
 
 const ABORTED: unique symbol = Symbol('aborted');
@@ -180,6 +194,8 @@ class Execution {
   private channel: BoundedChannel<SourceBatch> | null = null;
   /** Worker threads started early for the parts of a split full load; those not used are discarded at the end. */
   private readonly partThreads: PartThread[] = [];
+  /** Whether text rows go to the writer as they are (`takesText`); undefined until the first text batch. */
+  private textAccepted: boolean | undefined;
   /** Set when this run ends with the 902–905 integrity check: the keys of rows the target refused. */
   private integrity: RejectedKeys | null = null;
 
@@ -307,6 +323,8 @@ class Execution {
         dispatchTime: this.dispatchTime,
         resumed: this.req.resumed ?? false,
         checkpoint,
+        // The integrity check's tracker sees only records (RejectedKeys).
+        takesText: task.runtime.textTransfer && this.mapper?.passesUnchanged != null && !this.integrity,
       });
     } catch (err) {
       this.fail(new StageFailure(STATUS.READER_START_FAILED, source.stage, describeFailure(err), { cause: err }));
@@ -356,6 +374,7 @@ class Execution {
         }
         const batch = next.value;
         if (!batch || !Array.isArray(batch.records)) throw new Error('the reader yielded a batch without a records list');
+        if (batch.text !== undefined && !isTextRows(batch.text)) throw new Error('the reader yielded a batch with malformed text rows');
         this.countRead(batch, source);
         await channel.send(batch, this.hard.signal);
       }
@@ -524,10 +543,11 @@ class Execution {
 
   private countRead(batch: SourceBatch, source: Endpoint): void {
     const unreadable = batch.unreadable?.length ?? 0;
-    this.readRecords += batch.records.length;
+    const count = batchCount(batch);
+    this.readRecords += count;
     this.readUnreadable += unreadable;
     this.readBytes += Number.isFinite(batch.bytes) && batch.bytes > 0 ? batch.bytes : 0;
-    if (batch.records.length + unreadable === 0) return;
+    if (count + unreadable === 0) return;
     this.reportCounts();
     if (!this.readingStepId) {
       this.readingStepId = this.recorder.beginStep(STATUS.READING, { stage: source.stage, counts: this.readCounts() });
@@ -572,7 +592,12 @@ class Execution {
   /** Unreadable records and the mapping of one batch: the engine's work on it before the write. */
   private stageBatch(batch: SourceBatch): StagedBatch {
     const staged = this.startStaging(batch);
-    batch.records.forEach((record, i) => this.stageRecord(staged, record, i));
+    // Text rows wait for the writer's word (writeStaged); once it said no, they are staged as records.
+    if (batch.text && batch.records.length === 0 && this.textAccepted !== false) {
+      staged.text = batch.text;
+      return staged;
+    }
+    recordsOf(batch).forEach((record, i) => this.stageRecord(staged, record, i));
     return this.endStaging(staged);
   }
 
@@ -584,9 +609,15 @@ class Execution {
     const batch = channel.tryReceive();
     if (batch === undefined) return undefined;
     const staged = this.startStaging(batch);
+    if (batch.text && batch.records.length === 0 && this.textAccepted === true) {
+      staged.text = batch.text;
+      this.writer?.prepareText?.(batch.text);
+      return staged;
+    }
+    const records = recordsOf(batch);
     let slice = 0;
-    for (let i = 0; i < batch.records.length; i++) {
-      this.stageRecord(staged, batch.records[i] as Row, i);
+    for (let i = 0; i < records.length; i++) {
+      this.stageRecord(staged, records[i] as Row, i);
       if (++slice === STAGING_SLICE) {
         slice = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -632,19 +663,26 @@ class Execution {
    * `ahead` runs while the write is in flight; what it staged is returned for the next turn.
    */
   private async writeStaged(staged: StagedBatch, ahead: () => Promise<StagedBatch | undefined>): Promise<StagedBatch | undefined> {
-    const { batch, dirty, rows, originals, sizes, mappingDirty, now } = staged;
-    const source = this.source as Endpoint;
     const target = this.target as Endpoint;
+    if (staged.text && !(await this.takesText(staged.text, target))) {
+      const records = staged.text.records();
+      delete staged.text;
+      records.forEach((record, i) => this.stageRecord(staged, record, i));
+      this.endStaging(staged);
+    }
+    const { batch, dirty, rows, originals, sizes, mappingDirty, now, text } = staged;
+    const source = this.source as Endpoint;
+    const count = text ? text.count : rows.length;
     let next: StagedBatch | undefined;
     let written = 0;
     let writtenBytes = 0;
     let rejectedCount = 0;
-    if (rows.length > 0) {
+    if (count > 0) {
       const writer = await this.ensureWriter(target);
       let rejected: RejectedRecord[];
       let pending: Promise<WriteResult>;
       try {
-        pending = writer.write(rows);
+        pending = text ? (writer.writeText as (rows: TextRows) => Promise<WriteResult>).call(writer, text) : writer.write(rows);
       } catch (err) {
         throw this.writerError(err, target);
       }
@@ -655,7 +693,7 @@ class Execution {
       );
       try {
         const result = await pending;
-        rejected = validRejected(result?.rejected, rows.length);
+        rejected = validRejected(result?.rejected, count);
       } catch (err) {
         throw this.writerError(err, target);
       }
@@ -663,17 +701,23 @@ class Execution {
       if (!aheadResult.ok) throw aheadResult.error;
       next = aheadResult.next;
       const refused = new Set<number>();
+      const sources = text && rejected.length > 0 ? text.records() : originals;
       for (const r of rejected) {
         refused.add(r.index);
-        dirty.push(this.dirtyRecord(target.stage, r.reason, rowToJson(originals[r.index] ?? {}), r.column, now));
+        dirty.push(this.dirtyRecord(target.stage, r.reason, rowToJson(sources[r.index] ?? {}), r.column, now));
       }
       rejectedCount = rejected.length;
-      rows.forEach((row, i) => {
-        if (!refused.has(i)) {
-          written++;
-          writtenBytes += sizes[i] ?? rowBytes(row);
-        }
-      });
+      if (text) {
+        written = count - refused.size;
+        for (let i = 0; i < count; i++) if (!refused.has(i)) writtenBytes += measuredSize(batch, i) ?? 0;
+      } else {
+        rows.forEach((row, i) => {
+          if (!refused.has(i)) {
+            written++;
+            writtenBytes += sizes[i] ?? rowBytes(row);
+          }
+        });
+      }
     }
     await keepDirty(this.dirtySink, dirty, target.stage);
     this.written += written;
@@ -683,7 +727,7 @@ class Execution {
     if (this.writingStepId) this.recorder.updateStep(this.writingStepId, this.writeCounts());
     this.reportCounts();
 
-    if (rows.length > 0 && this.writer) {
+    if (count > 0 && this.writer) {
       try {
         await this.writer.flush();
       } catch (err) {
@@ -732,6 +776,21 @@ class Execution {
   private writerError(err: unknown, target: Endpoint): Error {
     if (this.cancelled) return new Cancelled();
     return new StageFailure(STATUS.TARGET_ERROR, target.stage, describeFailure(err), { cause: err });
+  }
+
+  /**
+   * Whether text rows go to the writer as they are: asked once per run, of the mapping (records of these fields pass
+   * unchanged) and of the open writer (it lands their text exactly as it would land their records).
+   */
+  private async takesText(text: TextRows, target: Endpoint): Promise<boolean> {
+    if (this.textAccepted === undefined) {
+      const writer = await this.ensureWriter(target);
+      const fields = text.columns.map((c) => c.name);
+      this.textAccepted =
+        this.mapper?.passesUnchanged?.(fields) === true && typeof writer.writeText === 'function' && writer.acceptsText?.(text) === true;
+      this.log.info(this.textAccepted ? 'rows go to the target as the source text' : 'rows go to the target as records', { taskId: this.task.taskId });
+    }
+    return this.textAccepted;
   }
 
   /** The writer opens on the first batch with rows, so a run that reads nothing leaves the target untouched. */

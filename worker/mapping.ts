@@ -18,6 +18,11 @@ export interface RowMapper {
   /** True when records go to the target as read. */
   readonly passThrough: boolean;
   map(row: Row): MapResult;
+  /**
+   * True when a record with exactly these fields, in this order, each with a value (null included), goes to the
+   * target as it is: the engine may then hand the writer rows as the source's text. Null when no record ever does.
+   */
+  readonly passesUnchanged: ((fields: readonly string[]) => boolean) | null;
   /** Source columns that some record did not have (mapped as null); the engine warns once about each. */
   takeMissingColumns(): string[];
 }
@@ -49,7 +54,7 @@ export function buildRowMapper(task: TaskSpec): RowMapper {
   const missing = new Set<string>();
   const reported = new Set<string>();
   if (!task.mapping.required || task.mapping.columns.length === 0) {
-    return { passThrough: true, map: (row) => ({ ok: true, row }), takeMissingColumns: () => [] };
+    return { passThrough: true, map: (row) => ({ ok: true, row }), passesUnchanged: () => true, takeMissingColumns: () => [] };
   }
   const columns: CompiledColumn[] = task.mapping.columns.map((mapping) => {
     const type = parseColumnType(mapping.targetType, mapping.targetLength);
@@ -59,8 +64,10 @@ export function buildRowMapper(task: TaskSpec): RowMapper {
   });
 
   const asRead = sameRowWhenAsRead(columns);
+  const names = columns.map((c) => c.mapping.source);
   return {
     passThrough: false,
+    passesUnchanged: asRead ? (fields) => fields.length === names.length && fields.every((f, i) => f === names[i]) : null,
     map(row: Row): MapResult {
       if (asRead?.(row)) return { ok: true, row };
       const out: Row = {};

@@ -4,13 +4,14 @@ import type { Row } from '../sdk/index.ts';
 import type { TableMeta } from '../sql/catalog.ts';
 import { mysqlDialect } from '../sql/dialect.ts';
 import type { TableRef } from '../sql/identifiers.ts';
-import type { SqlSourceSession } from '../sql/session.ts';
+import type { SqlSourceSession, SqlTextPage } from '../sql/session.ts';
 import type { SqlParam } from '../sql/where.ts';
 import { describeMysqlTable } from './catalog.ts';
 import { closeMysql, connectMysql, type MysqlConnection } from './connection.ts';
 import type { MysqlOptions } from './options.ts';
 import { streamPages } from './stream-pages.ts';
-import { rowConverter, type ResultField } from './values.ts';
+import { hookTextRows, isTextPage, textColumnsOf, type MysqlField, type QueryInternals } from './text-rows.ts';
+import { rowConverter } from './values.ts';
 
 /**
  * A reader's connection. Reads with parameters run as server-side prepared statements (`execute`), so a `?` inside
@@ -39,16 +40,38 @@ export class MysqlSourceSession implements SqlSourceSession {
     return BigInt(String(rows[0]?.us));
   }
 
-  async *pages(sql: string, params: readonly SqlParam[], pageSize: number, jsonColumns: ReadonlySet<string>, signal: AbortSignal): AsyncIterable<Row[]> {
+  pages(sql: string, params: readonly SqlParam[], pageSize: number, jsonColumns: ReadonlySet<string>, signal: AbortSignal): AsyncIterable<Row[]> {
+    return this.stream(sql, params, pageSize, jsonColumns, signal, null) as AsyncIterable<Row[]>;
+  }
+
+  /** Over the text protocol (no parameters) the rows' own text, as pages (text-rows.ts); else rows, as `pages`. */
+  textPages(sql: string, params: readonly SqlParam[], pageSize: number, textPageSize: number, jsonColumns: ReadonlySet<string>, signal: AbortSignal): AsyncIterable<Row[] | SqlTextPage> {
+    return this.stream(sql, params, pageSize, jsonColumns, signal, params.length === 0 ? textPageSize : null);
+  }
+
+  private async *stream(
+    sql: string,
+    params: readonly SqlParam[],
+    pageSize: number,
+    jsonColumns: ReadonlySet<string>,
+    signal: AbortSignal,
+    /** Rows per text page; null: rows only. */
+    textPageSize: number | null,
+  ): AsyncIterable<Row[] | SqlTextPage> {
     if (signal.aborted) return;
     const core = this.conn.core;
     // Without parameters the text protocol serves the same rows for less work: date-times arrive as the text the
     // reader wants instead of binary fields that the driver would format first (a tenth of a copy's CPU).
     const query = params.length === 0 ? core.query(sql) : core.execute(sql, [...params]);
-    const stream = query.stream({ highWaterMark: pageSize });
     let convert: ((raw: Record<string, unknown>) => Row) | undefined;
-    stream.on('fields', (fields: ResultField[]) => {
+    let textColumns: ReturnType<typeof textColumnsOf> = null;
+    const toRecord = (raw: Record<string, unknown>): Row => (convert ? convert(raw) : (raw as Row));
+    const text = textPageSize !== null && hookTextRows(query as unknown as QueryInternals, textPageSize, this.zone, () => textColumns, toRecord);
+    // Text pages are whole pages: the stream holds two of them at most.
+    const stream = query.stream({ highWaterMark: text ? 2 : pageSize });
+    stream.on('fields', (fields: MysqlField[]) => {
       convert = rowConverter(fields, jsonColumns, this.zone);
+      if (text) textColumns = textColumnsOf(fields, jsonColumns);
     });
     const onAbort = (): void => {
       // Stop the server sending the rest: the connection is not reusable mid-result anyway.
@@ -63,7 +86,7 @@ export class MysqlSourceSession implements SqlSourceSession {
     core.on('end', onLost);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      for await (const page of streamPages(stream, pageSize, (raw) => (convert ? convert(raw) : (raw as Row)))) {
+      for await (const page of streamPages(stream, pageSize, toRecord, isTextPage)) {
         if (signal.aborted) return;
         yield page;
       }

@@ -6,7 +6,13 @@ import type { Readable } from 'node:stream';
  * a twentieth of a large copy's CPU. Throws the stream's error; a stream destroyed without one (an abort) just ends.
  * A generator left early destroys the stream, as `for await` does.
  */
-export async function* streamPages<T>(stream: Readable, size: number, convert: (raw: Record<string, unknown>) => T): AsyncGenerator<T[]> {
+export async function* streamPages<T, W = never>(
+  stream: Readable,
+  size: number,
+  convert: (raw: Record<string, unknown>) => T,
+  /** An item that is a page of its own (a text page): yielded alone, after the rows before it. */
+  whole?: (item: unknown) => item is W,
+): AsyncGenerator<T[] | W> {
   let failure: { error: unknown } | undefined;
   let done = false;
   let wake: (() => void) | undefined;
@@ -28,6 +34,12 @@ export async function* streamPages<T>(stream: Readable, size: number, convert: (
     for (;;) {
       let raw: Record<string, unknown> | null;
       while ((raw = stream.read() as Record<string, unknown> | null) !== null) {
+        if (whole?.(raw)) {
+          if (page.length > 0) yield page;
+          page = [];
+          yield raw as unknown as Awaited<W>;
+          continue;
+        }
         page.push(convert(raw));
         if (page.length >= size) {
           yield page;

@@ -3,13 +3,15 @@ import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { ColumnMeta, TableMeta } from '../sql/catalog.ts';
 import { postgresDialect, qualified } from '../sql/dialect.ts';
 import type { TableRef } from '../sql/identifiers.ts';
-import type { BulkText, DataError, SqlTargetSession } from '../sql/session.ts';
+import type { TextColumn, TextRows } from '../sdk/index.ts';
+import type { BulkText, DataError, SqlTargetSession, TextCopyColumn } from '../sql/session.ts';
 import type { SqlParam } from '../sql/where.ts';
 import { currentSchema, describePostgresTable } from './catalog.ts';
 import { closePostgres, connectPostgres } from './connection.ts';
 import { copyBuffer } from './copy-text.ts';
 import { postgresDataError } from './errors.ts';
 import type { PostgresOptions } from './options.ts';
+import { copyBufferOfText, textCopyColumn } from './text-copy.ts';
 import { postgresParam } from './values.ts';
 
 type CopyFrom = (typeof import('pg-copy-streams'))['from'];
@@ -95,6 +97,14 @@ export class PostgresTargetSession implements SqlTargetSession {
 
   bulkText(columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Buffer | null {
     return copyBuffer(rows, columns);
+  }
+
+  textColumn(column: TextColumn, target: ColumnMeta, zone: SourceZone): TextCopyColumn | null {
+    return textCopyColumn(column, target, zone, this.zone);
+  }
+
+  bulkTextOfText(rows: TextRows, columns: readonly TextCopyColumn[]): Buffer {
+    return copyBufferOfText(rows, columns);
   }
 
   async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: BulkText): Promise<boolean> {

@@ -14,10 +14,12 @@ import type { DataSourceContent, DataSourceRecord } from '../../core/datasource.
 import type { KeyRange, TaskSpec, TaskType } from '../../core/task-spec.ts';
 import type { FieldValue, JsonValue, Row } from '../../core/values.ts';
 import { JsonNumberText } from '../../core/json.ts';
+import type { SourceZone } from '../../core/normalise/time-zone.ts';
 
 export type { DataSourceContent, DataSourceRecord } from '../../core/datasource.ts';
 export type { TaskSpec, TaskType, SourceSpec, TargetSpec, ColumnSpec, ColumnMapping, WhereCondition, MetaField, KeyRange } from '../../core/task-spec.ts';
 export type { DocumentValue, FieldValue, JsonValue, Row } from '../../core/values.ts';
+export type { SourceZone } from '../../core/normalise/time-zone.ts';
 export { JsonNumberText, jsonFieldValue, parseJsonLossless, stringifyJson, toPlainJson, topLevelFields, type ParsedDocument } from '../../core/json.ts';
 export { setOwn } from '../../core/normalise/json.ts';
 export { PreciseDate, dateWithMicros, microsecondOf } from '../../core/values.ts';
@@ -82,6 +84,11 @@ export interface RunContext<Options> {
 export interface ReaderContext<Options> extends RunContext<Options> {
   /** The last committed checkpoint of this task (a previous run's, or this run's before a restart); null at first. */
   checkpoint: Checkpoint | null;
+  /**
+   * True when the engine takes `SourceBatch.text` for this run (the mapping passes records on unchanged): a reader
+   * that can may then yield its rows as the source's own text instead of records. Ignoring it is always correct.
+   */
+  takesText?: boolean;
 }
 
 export type WriterContext<Options> = RunContext<Options>;
@@ -94,8 +101,41 @@ export interface UnreadableRecord {
   column?: string;
 }
 
+/**
+ * What a source column's text is, for a target deciding whether it reads that text exactly as it would read the
+ * value the record path makes of it: `integer` (canonical digits), `decimal` (exact decimal text), `float` (a binary
+ * floating-point number's decimal text), `text` (a string, UTF-8), `date` (`YYYY-MM-DD`), `time`, `datetime` (a
+ * zone-less `YYYY-MM-DD hh:mm:ss[.ffffff]` in `TextRows.zone`), `json` (a JSON document's text).
+ */
+export type TextKind = 'integer' | 'decimal' | 'float' | 'text' | 'date' | 'time' | 'datetime' | 'json';
+
+export interface TextColumn {
+  name: string;
+  kind: TextKind;
+}
+
+/**
+ * Rows as the source's own text, field by field: what a bulk-loading target copies (escaped) without turning each
+ * value into a JS value and back. Field `c` of row `r` is `buf[start[i] .. start[i] + length[i])` with
+ * `i = r * columns.length + c`; a length of -1 is NULL. The text is UTF-8.
+ */
+export interface TextRows {
+  readonly columns: readonly TextColumn[];
+  readonly count: number;
+  readonly buf: Buffer;
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+  /** The zone of the `datetime` columns' text. */
+  readonly zone: SourceZone;
+  /** The same rows as records, exactly as the reader's record path gives them (made once, on first call). */
+  records(): Row[];
+}
+
 export interface SourceBatch {
+  /** The batch's records; empty when the reader gave them as `text` instead. */
   records: Row[];
+  /** The batch's rows as the source's text (only when the engine asked for it: `ReaderContext.takesText`). */
+  text?: TextRows;
   /** Bytes these records took at the source (for data_size). */
   bytes: number;
   /**
@@ -160,6 +200,16 @@ export interface Writer {
    * must not touch the target or throw; `write` of an array never prepared must work the same.
    */
   prepare?(records: Row[]): void;
+  /**
+   * Optional, with `writeText`: true when this writer lands the text of `rows`' columns exactly as it would land the
+   * records `rows.records()` (same table columns, each value read by the same input function to the same value).
+   * Asked once per run; when false or absent the engine writes `rows.records()` through `write`.
+   */
+  acceptsText?(rows: TextRows): boolean;
+  /** `write` of `rows.records()`, from the source's text (after `acceptsText` said yes); rejected indexes are rows'. */
+  writeText?(rows: TextRows): Promise<WriteResult>;
+  /** `prepare` for a text batch. */
+  prepareText?(rows: TextRows): void;
   /** Make all that `write` accepted durable (commit, flush, await acks) before checkpoints are committed. */
   flush(): Promise<void>;
   /** The run succeeded: publish what was written (rename a temporary file …). */

@@ -40,8 +40,17 @@ export class SqlReader implements Reader {
     const { session, plan } = this.opened();
     const keyCount = plan.tieBreak?.keyColumns.length ?? 0;
     const zone = plan.tieBreak?.zone;
-    const pages = session.pages(plan.sql, plan.params, this.ctx.task.runtime.batchSize, plan.jsonColumns, this.ctx.signal);
+    const { batchSize, textBatchSize } = this.ctx.task.runtime;
+    // Rows as their text only where each row is just its columns (no hidden tie-break columns to split off).
+    const pages =
+      this.ctx.takesText === true && keyCount === 0 && session.textPages
+        ? session.textPages(plan.sql, plan.params, batchSize, textBatchSize, plan.jsonColumns, this.ctx.signal)
+        : session.pages(plan.sql, plan.params, batchSize, plan.jsonColumns, this.ctx.signal);
     for await (const page of pages) {
+      if (!Array.isArray(page)) {
+        yield { records: [], text: page.rows, bytes: page.bytes, recordBytes: page.sizes };
+        continue;
+      }
       let bytes = 0;
       let checkpoint: Checkpoint | undefined;
       const recordBytes: number[] = [];

@@ -1,4 +1,4 @@
-import type { Row } from '../sdk/index.ts';
+import type { Row, SourceZone, TextColumn, TextRows } from '../sdk/index.ts';
 import type { ColumnMeta, TableMeta } from './catalog.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { TableRef } from './identifiers.ts';
@@ -21,8 +21,21 @@ export interface SqlSourceSession {
    * parsed from text where the driver does not (MariaDB's JSON is LONGTEXT). Stops when `signal` aborts.
    */
   pages(sql: string, params: readonly SqlParam[], pageSize: number, jsonColumns: ReadonlySet<string>, signal: AbortSignal): AsyncIterable<Row[]>;
+  /**
+   * `pages`, where the driver can, as pages of up to `textPageSize` rows as their own text (one `SqlTextPage` per
+   * page); a result whose columns do not all read as text comes as rows, as from `pages`.
+   */
+  textPages?(sql: string, params: readonly SqlParam[], pageSize: number, textPageSize: number, jsonColumns: ReadonlySet<string>, signal: AbortSignal): AsyncIterable<Row[] | SqlTextPage>;
   count(sql: string, params: readonly SqlParam[]): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A page of rows as text, with each row's `rowBytes` as its record would measure (the measure of `data_size`). */
+export interface SqlTextPage {
+  readonly textPage: true;
+  rows: TextRows;
+  sizes: number[];
+  bytes: number;
 }
 
 /** A data-level refusal of one row by the target (constraint, length, type, not-null). */
@@ -66,5 +79,19 @@ export interface SqlTargetSession {
    * statement that fails as a whole). MySQL's LOAD DATA LOCAL is not: it commits rows it only warned about.
    */
   readonly copyRowsAtomic?: boolean;
+  /**
+   * For rows given as the source's text (`TextRows`): how `column`'s text goes into the bulk load of `target` so that
+   * it lands exactly as the record path would land its value; null when it may not. Only with an atomic `copyRows`.
+   */
+  textColumn?(column: TextColumn, target: ColumnMeta, zone: SourceZone): TextCopyColumn | null;
+  /** `rows` in the bulk-load text of `copyRows`, each column as `textColumn` said. Pure. */
+  bulkTextOfText?(rows: TextRows, columns: readonly TextCopyColumn[]): BulkText;
   close(): Promise<void>;
+}
+
+/** How a source column's text goes into a bulk load: escaped or as it is, and what follows it. */
+export interface TextCopyColumn {
+  escape: boolean;
+  /** Appended to each non-NULL value (a date-time's zone offset). */
+  suffix: string;
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { RejectedRecord, Row, TargetKeyLookup, WriteResult, Writer, WriterContext } from '../sdk/index.ts';
+import type { RejectedRecord, Row, TargetKeyLookup, TextRows, WriteResult, Writer, WriterContext } from '../sdk/index.ts';
 import { TaskConfigError, rowBytes } from '../sdk/index.ts';
 import { findColumn, type ColumnMeta, type TableMeta } from './catalog.ts';
 import { qualified } from './dialect.ts';
 import { checkIdentifier, parseTableName, tableLabel } from './identifiers.ts';
 import { SqlKeyLookup } from './key-lookup.ts';
-import type { BulkText, SqlTargetSession } from './session.ts';
+import type { BulkText, SqlTargetSession, TextCopyColumn } from './session.ts';
 import { BATCH_NUMBER_LENGTH, chooseKey, createTableSql, plannedColumns, resolveColumn } from './target-table.ts';
 import type { SqlParam } from './where.ts';
 
@@ -50,6 +50,10 @@ export class SqlWriter implements Writer {
   private copyFirst = true;
   /** Batches `prepare` encoded ahead, until their `write`. */
   private readonly preparedBatches = new WeakMap<Row[], PreparedBatch>();
+  /** Once `acceptsText` said yes: the table columns of the text's columns and how each goes into the bulk load. */
+  private text: { metas: ColumnMeta[]; columns: TextCopyColumn[] } | undefined;
+  /** Text batches `prepareText` encoded ahead, until their `writeText`. */
+  private readonly preparedTexts = new WeakMap<TextRows, BulkText>();
 
   constructor(
     private readonly ctx: WriterContext<unknown>,
@@ -105,7 +109,63 @@ export class SqlWriter implements Writer {
     }
   }
 
-  async write(records: Row[]): Promise<WriteResult> {
+  /**
+   * Rows as the source's text go straight into an atomic bulk load (PostgreSQL COPY) when each column's text lands
+   * exactly as its record's value would (`SqlTargetSession.textColumn`), into the same table column, with nothing
+   * added per row (no batch number).
+   */
+  acceptsText(rows: TextRows): boolean {
+    const { session, meta } = this.opened();
+    if (!session.textColumn || !session.bulkTextOfText || !session.copyRows || session.copyRowsAtomic !== true || this.batchNumber) return false;
+    if (this.columns && this.columns.length !== rows.columns.length) return false;
+    const metas: ColumnMeta[] = [];
+    const columns: TextCopyColumn[] = [];
+    for (const [i, column] of rows.columns.entries()) {
+      const target = findColumn(meta, this.columns ? (this.columns[i] as string) : column.name);
+      if (!target || (this.columns && target.name.toLowerCase() !== column.name.toLowerCase())) return false;
+      const how = session.textColumn(column, target, rows.zone);
+      if (!how) return false;
+      metas.push(target);
+      columns.push(how);
+    }
+    if (new Set(metas.map((m) => m.name)).size !== metas.length) return false;
+    this.text = { metas, columns };
+    return true;
+  }
+
+  prepareText(rows: TextRows): void {
+    const { session } = this.opened();
+    if (!this.text || !this.copyFirst || !session.bulkTextOfText || rows.count === 0) return;
+    this.preparedTexts.set(rows, session.bulkTextOfText(rows, this.text.columns));
+  }
+
+  /**
+   * One COPY of the text, outside a transaction (it lands whole or not at all). When the target refuses it, the
+   * batch's records take the record path without a second bulk load, which rejects exactly the refused rows.
+   */
+  async writeText(rows: TextRows): Promise<WriteResult> {
+    const { session, meta } = this.opened();
+    const text = this.text;
+    if (rows.count === 0) return { rejected: [] };
+    if (!text || !this.copyFirst || !session.copyRows || !session.bulkTextOfText) return this.writeRecords(rows.records(), true);
+    const bulk = this.preparedTexts.get(rows) ?? session.bulkTextOfText(rows, text.columns);
+    this.preparedTexts.delete(rows);
+    try {
+      if (await session.copyRows(meta.ref, text.metas, bulk, rows.count)) return { rejected: [] };
+    } catch (e) {
+      const data = session.dataError(e);
+      if (!data) throw e;
+      if (data.keyConflict) this.copyFirst = false;
+    }
+    return this.writeRecords(rows.records(), false);
+  }
+
+  write(records: Row[]): Promise<WriteResult> {
+    return this.writeRecords(records, true);
+  }
+
+  /** `write`; `bulk` false after a refused bulk load of these very rows: straight to the statements. */
+  private async writeRecords(records: Row[], bulk: boolean): Promise<WriteResult> {
     const { session } = this.opened();
     if (records.length === 0) return { rejected: [] };
     const batch = this.preparedBatches.get(records) ?? this.prepareBatch(records);
@@ -115,7 +175,7 @@ export class SqlWriter implements Writer {
     // The common batch, new rows in one group, is one statement that needs no transaction of its own when the
     // bulk load is atomic: one round trip instead of five (BEGIN, SAVEPOINT, COPY, RELEASE, COMMIT).
     const only = prepared.length === 1 ? prepared[0] : undefined;
-    const alone = only !== undefined && only.rows.length > 0 && session.copyRowsAtomic === true && this.copyFirst;
+    const alone = bulk && only !== undefined && only.rows.length > 0 && session.copyRowsAtomic === true && this.copyFirst;
     if (alone && (await this.copied(only, false))) {
       return { rejected: rejected.sort((a, b) => a.index - b.index) };
     }
@@ -125,7 +185,7 @@ export class SqlWriter implements Writer {
       for (const group of prepared) {
         const { columns, rows } = group;
         // After a refused bulk load of these very rows (alone), straight to the statements that find the refused.
-        if (!alone && rows.length > 0 && (await this.copied(group, true))) continue;
+        if (bulk && !alone && rows.length > 0 && (await this.copied(group, true))) continue;
         for (const chunk of this.chunks(rows, columns.length, records)) {
           rejected.push(...(await this.attempt(columns, chunk)));
         }

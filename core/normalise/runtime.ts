@@ -14,6 +14,8 @@ const OPTIONS: { [K in keyof RuntimeOptions]: { name: string; read: (value: unkn
   integrityCheck: { name: 'integrity_check', read: (v, field, d) => bool(v, field, d) },
   parallelism: { name: 'parallelism', read: (v, field, d) => optInt(v, field, { min: 1, max: MAX_PARALLELISM }) ?? d },
   progressIntervalMs: { name: 'progress_interval_ms', read: (v, field, d) => optInt(v, field, { min: 100, max: 3_600_000 }) ?? d },
+  textBatchSize: { name: 'text_batch_size', read: (v, field, d) => optInt(v, field, { min: 1, max: 100_000 }) ?? d },
+  textTransfer: { name: 'text_transfer', read: (v, field, d) => bool(v, field, d) },
 };
 
 /**

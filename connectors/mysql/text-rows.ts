@@ -1,0 +1,288 @@
+import type { Row, SourceZone, TextColumn, TextKind, TextRows } from '../sdk/index.ts';
+import type { SqlTextPage } from '../sql/session.ts';
+import type { ResultField } from './values.ts';
+
+/**
+ * A MySQL result read as text rows: each row packet of the text protocol is copied as it came (its fields are
+ * length-coded byte strings) into one buffer per page, with the bounds of every field, instead of mysql2 turning
+ * each field into a JS value. A bulk-loading writer copies those bytes (escaped) into its load; the records are made
+ * only when something needs them (a refused row, a target that cannot take the text), by mysql2's own row parser
+ * over the same bytes, so they are exactly the records of the reader's record path.
+ *
+ * This hooks into mysql2's Query command (3.x): its `row` state, which the command looks up on the instance after the
+ * column definitions, and its row parser, kept on the instance. `hookTextRows` checks that both are there and
+ * leaves the query alone otherwise.
+ */
+
+/** The part of mysql2's packet this module reads: the payload is `buffer[offset, end)`. */
+interface MysqlPacket {
+  buffer: Buffer;
+  offset: number;
+  end: number;
+  isEOF(): boolean;
+}
+
+type PacketConstructor = new (sequenceId: number, buffer: Buffer, start: number, end: number) => MysqlPacket;
+
+interface RowParser {
+  next(packet: MysqlPacket, fields: unknown, options: unknown): Record<string, unknown>;
+}
+
+type RowState = (this: QueryInternals, packet: MysqlPacket, connection: unknown) => unknown;
+
+/** mysql2's Query command, as far as this module uses it. */
+export interface QueryInternals {
+  row: RowState;
+  _rowParser: RowParser | null;
+  _currentFields: unknown;
+  options: unknown;
+  _localStreamError?: unknown;
+  doneInsert(rs: null): unknown;
+  emit(event: 'result', row: unknown, index: number): boolean;
+}
+
+/** mysql2 column types (protocol constants). */
+const TYPE = {
+  DECIMAL: 0, TINY: 1, SHORT: 2, LONG: 3, FLOAT: 4, DOUBLE: 5, TIMESTAMP: 7, LONGLONG: 8, INT24: 9, DATE: 10, TIME: 11,
+  DATETIME: 12, YEAR: 13, NEWDATE: 14, VARCHAR: 15, TIMESTAMP2: 17, DATETIME2: 18, TIME2: 19, JSON: 245, NEWDECIMAL: 246,
+  ENUM: 247, SET: 248, TINY_BLOB: 249, MEDIUM_BLOB: 250, LONG_BLOB: 251, BLOB: 252, VAR_STRING: 253, STRING: 254,
+} as const;
+const ZEROFILL_FLAG = 64;
+const BINARY_CHARSET = 63;
+const TEXT_TYPES: ReadonlySet<number> = new Set([
+  TYPE.VARCHAR, TYPE.ENUM, TYPE.SET, TYPE.TINY_BLOB, TYPE.MEDIUM_BLOB, TYPE.LONG_BLOB, TYPE.BLOB, TYPE.VAR_STRING, TYPE.STRING,
+]);
+/** The encodings mysql2 reads as UTF-8 text (cesu8 is utf8mb3, the same bytes for what it can hold). */
+const UTF8_ENCODINGS: ReadonlySet<string> = new Set(['utf8', 'cesu8']);
+
+/** A column's text kind and how `rowBytes` would measure the value the record path makes of it. */
+interface ColumnPlan extends TextColumn {
+  /** `key.length + 4` of rowBytes: the column's share of a row's measure besides its value. */
+  keyBytes: number;
+  /** Added to the text's length for a value's measure (2 for a JS string's quotes) … */
+  quote: number;
+  /** … unless fixed (a date-time becomes a Date: 26). */
+  fixed: number | null;
+}
+
+export interface MysqlField extends ResultField {
+  flags?: number;
+  characterSet?: number;
+  encoding?: string;
+}
+
+/** The text kind of each field, or null when some field's record value is not its text (bytes, zero-filled …). */
+export function textColumnsOf(fields: readonly MysqlField[], jsonColumns: ReadonlySet<string>): ColumnPlan[] | null {
+  const plans: ColumnPlan[] = [];
+  for (const f of fields) {
+    const kind = kindOf(f, jsonColumns);
+    if (kind === null) return null;
+    const stringValue = kind === 'decimal' || kind === 'text' || kind === 'date' || kind === 'time' || (kind === 'integer' && f.columnType === TYPE.LONGLONG);
+    plans.push({ name: f.name, kind, keyBytes: f.name.length + 4, quote: stringValue ? 2 : 0, fixed: kind === 'datetime' ? 26 : null });
+  }
+  return plans;
+}
+
+function kindOf(f: MysqlField, jsonColumns: ReadonlySet<string>): TextKind | null {
+  const t = f.columnType;
+  if (t === undefined) return null;
+  if (t === TYPE.JSON) return 'json';
+  switch (t) {
+    case TYPE.TINY: case TYPE.SHORT: case TYPE.LONG: case TYPE.INT24: case TYPE.YEAR: case TYPE.LONGLONG:
+      // mysql2 reads zero-filled digits as a number, which drops the zeros.
+      return ((f.flags ?? 0) & ZEROFILL_FLAG) !== 0 ? null : 'integer';
+    case TYPE.DECIMAL: case TYPE.NEWDECIMAL: return 'decimal';
+    case TYPE.FLOAT: case TYPE.DOUBLE: return 'float';
+    case TYPE.TIMESTAMP: case TYPE.DATETIME: case TYPE.TIMESTAMP2: case TYPE.DATETIME2: return 'datetime';
+    case TYPE.DATE: case TYPE.NEWDATE: return 'date';
+    case TYPE.TIME: case TYPE.TIME2: return 'time';
+    default:
+      if (!TEXT_TYPES.has(t) || f.characterSet === BINARY_CHARSET || !UTF8_ENCODINGS.has(f.encoding ?? '')) return null;
+      return f.extendedFormat === 'json' || jsonColumns.has(f.name) ? 'json' : 'text';
+  }
+}
+
+/** One page of text rows; `records()` parses them with the query's own row parser and the record path's converter. */
+export class MysqlTextRows implements TextRows {
+  private made: Row[] | undefined;
+
+  constructor(
+    readonly columns: readonly TextColumn[],
+    readonly count: number,
+    readonly buf: Buffer,
+    readonly start: Int32Array,
+    readonly length: Int32Array,
+    /** Where each row's packet payload starts in `buf` (count + 1 entries: the last is the end). */
+    private readonly rowAt: Int32Array,
+    readonly zone: SourceZone,
+    private readonly parse: (packet: MysqlPacket) => Row,
+    private readonly Packet: PacketConstructor,
+  ) {}
+
+  records(): Row[] {
+    if (this.made) return this.made;
+    const rows: Row[] = new Array<Row>(this.count);
+    for (let r = 0; r < this.count; r++) {
+      // A packet's payload starts 4 bytes (its header) after `start`; the parser reads from `offset` only.
+      rows[r] = this.parse(new this.Packet(0, this.buf, (this.rowAt[r] as number) - 4, this.rowAt[r + 1] as number));
+    }
+    this.made = rows;
+    return rows;
+  }
+}
+
+/** A page being filled: row payloads copied into one buffer, field bounds and sizes noted as they come. */
+class PageBuilder {
+  count = 0;
+  bytes = 0;
+  readonly sizes: number[] = [];
+  private buf: Buffer;
+  private at = 0;
+  private start: Int32Array;
+  private length: Int32Array;
+  private rowAt: Int32Array;
+
+  /** `bytesPerRow`: the last page's, so that a page's buffer rarely has to grow. */
+  constructor(
+    private readonly plans: readonly ColumnPlan[],
+    private readonly capacity: number,
+    bytesPerRow: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.ceil(capacity * bytesPerRow * 1.1));
+    this.start = new Int32Array(capacity * plans.length);
+    this.length = new Int32Array(capacity * plans.length);
+    this.rowAt = new Int32Array(capacity + 1);
+  }
+
+  get full(): boolean {
+    return this.count >= this.capacity;
+  }
+
+  /** Copies one row packet's payload and notes its fields' bounds; throws on a malformed packet. */
+  add(packet: MysqlPacket): void {
+    const from = packet.offset;
+    const n = packet.end - from;
+    if (this.at + n > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+      this.buf.copy(next, 0, 0, this.at);
+      this.buf = next;
+    }
+    const buf = this.buf;
+    packet.buffer.copy(buf, this.at, from, packet.end);
+    const rowStart = this.at;
+    const end = rowStart + n;
+    this.rowAt[this.count] = rowStart;
+    const plans = this.plans;
+    const cols = plans.length;
+    let i = this.count * cols;
+    let at = rowStart;
+    let size = 2;
+    for (let c = 0; c < cols; c++, i++) {
+      const plan = plans[c] as ColumnPlan;
+      if (at >= end) throw new Error('a MySQL row packet has fewer fields than its result has columns');
+      const first = buf[at] as number;
+      let len: number;
+      if (first < 0xfb) {
+        len = first;
+        at += 1;
+      } else if (first === 0xfb) {
+        this.start[i] = at;
+        this.length[i] = -1;
+        at += 1;
+        size += plan.keyBytes + 4;
+        continue;
+      } else if (first === 0xfc) {
+        len = buf.readUInt16LE(at + 1);
+        at += 3;
+      } else if (first === 0xfd) {
+        len = buf.readUIntLE(at + 1, 3);
+        at += 4;
+      } else if (first === 0xfe) {
+        len = buf.readUIntLE(at + 1, 6);
+        at += 9;
+      } else throw new Error(`a MySQL row packet has an invalid field length byte 0x${first.toString(16)}`);
+      if (at + len > end) throw new Error('a MySQL row packet ends inside a field');
+      this.start[i] = at;
+      this.length[i] = len;
+      at += len;
+      size += plan.keyBytes + (plan.fixed ?? len + plan.quote);
+    }
+    this.at = end;
+    this.count++;
+    this.sizes.push(size);
+    this.bytes += size;
+  }
+
+  finish(zone: SourceZone, parse: (packet: MysqlPacket) => Row, Packet: PacketConstructor): { rows: MysqlTextRows; sizes: number[]; bytes: number } {
+    this.rowAt[this.count] = this.at;
+    const cols = this.plans.length;
+    const columns = this.plans.map(({ name, kind }) => ({ name, kind }));
+    const rows = new MysqlTextRows(columns, this.count, this.buf.subarray(0, this.at), this.start.subarray(0, this.count * cols), this.length.subarray(0, this.count * cols), this.rowAt, zone, parse, Packet);
+    return { rows, sizes: this.sizes, bytes: this.bytes };
+  }
+}
+
+export function isTextPage(item: unknown): item is SqlTextPage {
+  return typeof item === 'object' && item !== null && (item as { textPage?: unknown }).textPage === true;
+}
+
+/**
+ * Makes `query` emit its rows as `TextPage`s of up to `pageSize` rows once its columns are known, when each of them
+ * is text the record path would keep (`textColumnsOf`); otherwise it emits rows as usual. `toRecord` is the record
+ * path's converter of a parsed row. False when this mysql2 does not have the internals the hook needs.
+ */
+export function hookTextRows(
+  query: QueryInternals,
+  pageSize: number,
+  zone: SourceZone,
+  plansOf: () => readonly ColumnPlan[] | null,
+  toRecord: (raw: Record<string, unknown>) => Row,
+): boolean {
+  const proto = Object.getPrototypeOf(query) as Partial<QueryInternals>;
+  const usual = proto.row;
+  if (typeof usual !== 'function' || typeof query.emit !== 'function' || typeof query.doneInsert !== 'function' || !('_rowParser' in query)) return false;
+  let page: PageBuilder | null = null;
+  let bytesPerRow = 256;
+  let Packet: PacketConstructor | null = null;
+  let parse: ((packet: MysqlPacket) => Row) | null = null;
+
+  const flush = (): void => {
+    if (!page || page.count === 0 || !parse || !Packet) return;
+    const { rows, sizes, bytes } = page.finish(zone, parse, Packet);
+    bytesPerRow = Math.max(16, Math.ceil(rows.buf.length / rows.count));
+    page = null;
+    const item: SqlTextPage = { textPage: true, rows, sizes, bytes };
+    query.emit('result', item, 0);
+  };
+
+  const textRow: RowState = function (this: QueryInternals, packet, connection) {
+    if (packet.isEOF()) {
+      flush();
+      return usual.call(this, packet, connection);
+    }
+    if (!page) {
+      const plans = plansOf();
+      const parser = this._rowParser;
+      if (plans === null || plans.length === 0 || parser === null) {
+        // Not text this time: the rest of the result takes mysql2's usual path.
+        return usual.call(this, packet, connection);
+      }
+      Packet ??= Object.getPrototypeOf(packet).constructor as PacketConstructor;
+      const fields = this._currentFields;
+      const options = this.options;
+      parse = (p) => toRecord(parser.next(p, fields, options));
+      page = new PageBuilder(plans, pageSize, bytesPerRow);
+    }
+    try {
+      page.add(packet);
+    } catch (err) {
+      // As mysql2's own row state does with a row it cannot parse.
+      this._localStreamError = err;
+      return this.doneInsert(null);
+    }
+    if (page.full) flush();
+    return textRow;
+  };
+  query.row = textRow;
+  return true;
+}
