@@ -324,7 +324,7 @@ class Execution {
         resumed: this.req.resumed ?? false,
         checkpoint,
         // The integrity check's tracker sees only records (RejectedKeys).
-        takesText: task.runtime.textTransfer && this.mapper?.passesUnchanged != null && !this.integrity,
+        takesText: task.runtime.textTransfer && this.target?.def.writesText === true && this.mapper?.passesUnchanged != null && !this.integrity,
       });
     } catch (err) {
       this.fail(new StageFailure(STATUS.READER_START_FAILED, source.stage, describeFailure(err), { cause: err }));

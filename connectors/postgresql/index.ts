@@ -28,6 +28,7 @@ export const postgresqlConnector = defineConnector<PostgresOptions>({
   serves: { source: ['TIMING'], target: ['TIMING', 'REALTIME'] },
   readerStage: 'postgresqlreader',
   writerStage: 'postgresqlwriter',
+  writesText: true,
   parseOptions: parsePostgresOptions,
   test: (ds) => withClient(ds, async (client) => {
     await client.query('SELECT 1');

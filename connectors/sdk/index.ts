@@ -256,6 +256,11 @@ export interface ConnectorDefinition<Options = DataSourceContent> {
   /** Monitor-log stage names; default `${type}reader` / `${type}writer`. */
   readonly readerStage?: string;
   readonly writerStage?: string;
+  /**
+   * True when its writer may take rows as the source's text (implements `acceptsText` and `writeText`): only then
+   * does the engine ask readers for text, so other targets keep batches of `batch_size` records.
+   */
+  readonly writesText?: boolean;
   /** Validate and type the data source's `content`; throw `OptionsError` naming the field. */
   parseOptions(content: DataSourceContent): Options;
   /** Check connectivity; throw with the driver's reason (FDI.3016). */

@@ -133,7 +133,7 @@ export function taskFile(input: TaskFileInput): Record<string, unknown> {
       ...(m.targetType ? { targetColumnType: m.targetType } : {}),
       ...(m.unique ? { targetUnique: '1' } : {}),
     })),
-    runtime: { batch_size: 50, progress_interval_ms: 100, ...input.runtime },
+    runtime: { batch_size: 50, text_batch_size: 50, progress_interval_ms: 100, ...input.runtime },
   };
   return {
     datasources: [input.source, input.target],

@@ -172,7 +172,7 @@ describe('spelling variants produce identical TaskSpecs', () => {
     ]);
     expect(camel.errorHandler).toEqual({ datasourceId: 'dirty-ds', path: 'dirty/orders', mode: 'OBS', appId: 'app-1', stopTaskWhenFailure: true });
     expect(camel.afterImplementation).toEqual({ actionType: 'KAFKA', datasourceId: 'kafka-ds', topic: 'done', messageContent: 'ok', appId: 'app-1' });
-    expect(camel.runtime).toEqual({ batchSize: 500, channelCapacity: 8, dirtyMaxCount: 10, dirtyMaxRatio: 0.1, dirtyMinSample: 50, integrityCheck: true, parallelism: 2, progressIntervalMs: 1000 });
+    expect(camel.runtime).toEqual({ batchSize: 500, channelCapacity: 8, dirtyMaxCount: 10, dirtyMaxRatio: 0.1, dirtyMinSample: 50, integrityCheck: true, parallelism: 2, progressIntervalMs: 1000, textBatchSize: 5000, textTransfer: true });
     expect(camel.source.extra).toEqual({});
     expect(camel.target.extra).toEqual({});
   });

@@ -1,0 +1,185 @@
+/**
+ * The pieces of the text path (rows as the source's text): which MySQL columns read as text, which PostgreSQL columns
+ * take that text exactly, the COPY bytes made from it (the same bytes as the record path's COPY of the same values),
+ * the engine's shape check, and the runtime options.
+ */
+import { describe, expect, it } from 'vitest';
+import { textColumnsOf, type MysqlField } from '../../connectors/mysql/text-rows.ts';
+import { copyBuffer } from '../../connectors/postgresql/copy-text.ts';
+import { copyBufferOfText, textCopyColumn } from '../../connectors/postgresql/text-copy.ts';
+import type { Row, SourceZone, TextColumn, TextKind, TextRows } from '../../connectors/sdk/index.ts';
+import type { ColumnMeta } from '../../connectors/sql/catalog.ts';
+import { parseRuntime } from '../../core/normalise/runtime.ts';
+import { isTextRows } from '../../worker/text-rows.ts';
+
+const UTF8MB4 = 45;
+const field = (name: string, columnType: number, extra: Partial<MysqlField> = {}): MysqlField => ({ name, columnType, characterSet: 63, encoding: 'binary', flags: 0, ...extra });
+const textField = (name: string, columnType = 253, extra: Partial<MysqlField> = {}): MysqlField => field(name, columnType, { characterSet: UTF8MB4, encoding: 'utf8', ...extra });
+
+const plus8: SourceZone = { kind: 'fixed', name: 'GMT+08:00', offsetMinutes: 480 };
+const minus0530: SourceZone = { kind: 'fixed', name: '-05:30', offsetMinutes: -330 };
+const berlin: SourceZone = { kind: 'iana', name: 'Europe/Berlin' };
+
+const meta = (name: string, dataType: string): ColumnMeta => ({ name, dataType, columnType: dataType, length: null, precision: null, scale: null, nullable: true, json: dataType === 'jsonb' || dataType === 'json' });
+
+describe('textColumnsOf (which MySQL result columns read as text)', () => {
+  it('gives each column its kind and measures it the way rowBytes measures the record value', () => {
+    const plans = textColumnsOf(
+      [
+        field('i', 3),
+        field('big', 8),
+        field('d', 246),
+        field('f', 5),
+        field('ts', 12),
+        field('day', 10),
+        field('t', 11),
+        textField('s'),
+        textField('j', 252, { extendedFormat: 'json' }),
+        textField('j2', 252),
+        field('j3', 245),
+      ],
+      new Set(['j2']),
+    );
+    expect(plans?.map((p) => [p.name, p.kind, p.quote, p.fixed])).toEqual([
+      ['i', 'integer', 0, null],
+      ['big', 'integer', 2, null], // BIGINT comes as an exact string (bigNumberStrings)
+      ['d', 'decimal', 2, null],
+      ['f', 'float', 0, null],
+      ['ts', 'datetime', 0, 26], // a Date measures 26
+      ['day', 'date', 2, null],
+      ['t', 'time', 2, null],
+      ['s', 'text', 2, null],
+      ['j', 'json', 0, null],
+      ['j2', 'json', 0, null],
+      ['j3', 'json', 0, null],
+    ]);
+    expect(plans?.[0]?.keyBytes).toBe('i'.length + 4);
+  });
+
+  it.each([
+    ['bytes (binary charset)', field('b', 253)],
+    ['a zero-filled integer (its zeros would be dropped)', field('z', 3, { flags: 64 })],
+    ['YEAR (zero-filled by MySQL)', field('y', 13, { flags: 96 })],
+    ['text in a charset that is not UTF-8', textField('l', 253, { characterSet: 8, encoding: 'latin1' })],
+    ['BIT', field('bit', 16)],
+    ['GEOMETRY', field('g', 255)],
+  ])('none for a result with %s', (_label, f) => {
+    expect(textColumnsOf([field('id', 3), f], new Set())).toBeNull();
+  });
+});
+
+describe('textCopyColumn (which PostgreSQL columns take the source text exactly)', () => {
+  const kinds: TextKind[] = ['integer', 'decimal', 'date', 'time', 'text'];
+  it.each(kinds)('%s text goes into any column but bytea', (kind) => {
+    const column: TextColumn = { name: 'c', kind };
+    for (const type of ['integer', 'numeric', 'text', 'varchar', 'boolean', 'date', 'jsonb']) {
+      expect(textCopyColumn(column, meta('c', type), plus8, plus8)).toEqual({ escape: kind === 'text', suffix: '' });
+    }
+    expect(textCopyColumn(column, meta('c', 'bytea'), plus8, plus8)).toBeNull();
+  });
+
+  it('a float only into double precision', () => {
+    const f: TextColumn = { name: 'f', kind: 'float' };
+    expect(textCopyColumn(f, meta('f', 'double precision'), plus8, plus8)).toEqual({ escape: false, suffix: '' });
+    for (const type of ['real', 'numeric', 'text']) expect(textCopyColumn(f, meta('f', type), plus8, plus8)).toBeNull();
+  });
+
+  it('JSON only into jsonb', () => {
+    const j: TextColumn = { name: 'j', kind: 'json' };
+    expect(textCopyColumn(j, meta('j', 'jsonb'), plus8, plus8)).toEqual({ escape: true, suffix: '' });
+    for (const type of ['json', 'text']) expect(textCopyColumn(j, meta('j', type), plus8, plus8)).toBeNull();
+  });
+
+  it('a date-time into timestamp in the same fixed zone, into timestamptz with the source offset', () => {
+    const t: TextColumn = { name: 't', kind: 'datetime' };
+    expect(textCopyColumn(t, meta('t', 'timestamp without time zone'), plus8, plus8)).toEqual({ escape: false, suffix: '' });
+    expect(textCopyColumn(t, meta('t', 'timestamp without time zone'), plus8, minus0530)).toBeNull();
+    expect(textCopyColumn(t, meta('t', 'timestamp without time zone'), berlin, berlin)).toBeNull();
+    expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), plus8, minus0530)).toEqual({ escape: false, suffix: '+08:00' });
+    expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), minus0530, plus8)).toEqual({ escape: false, suffix: '-05:30' });
+    expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), berlin, plus8)).toBeNull();
+    for (const type of ['date', 'text', 'varchar']) expect(textCopyColumn(t, meta('t', type), plus8, plus8)).toBeNull();
+  });
+});
+
+/** Text rows built from field texts (null: NULL), as a reader would hand them over. */
+function textRows(columns: TextColumn[], rows: (string | null)[][]): TextRows {
+  const parts: Buffer[] = [];
+  const start: number[] = [];
+  const length: number[] = [];
+  let at = 0;
+  for (const row of rows) {
+    for (const v of row) {
+      const bytes = Buffer.from(v ?? '', 'utf8');
+      // A length byte before each field, as in a row packet, so that fields do not start at 0.
+      parts.push(Buffer.from([bytes.length & 0xff]), bytes);
+      start.push(at + 1);
+      length.push(v === null ? -1 : bytes.length);
+      at += 1 + bytes.length;
+    }
+  }
+  return {
+    columns,
+    count: rows.length,
+    buf: Buffer.concat(parts),
+    start: Int32Array.from(start),
+    length: Int32Array.from(length),
+    zone: plus8,
+    records: (): Row[] => rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))),
+  };
+}
+
+describe('copyBufferOfText', () => {
+  const TRICKY = 'a\\b\tc\nd\re \\N ✓ 😀 中 "q" \u0080\u07ff\u0800 end';
+  it('gives the bytes the record path gives for the same values: escapes, NULLs, multi-byte text', () => {
+    const columns: TextColumn[] = [
+      { name: 'id', kind: 'integer' },
+      { name: 's', kind: 'text' },
+      { name: 'd', kind: 'decimal' },
+      { name: 'j', kind: 'json' },
+    ];
+    const rows = [
+      ['1', TRICKY, '-0.50', '{"t": "a\\tb", "u": "✓"}'],
+      ['2', null, null, null],
+      ['3', '', '12345678901234567890.0123456789', '[]'],
+      ['4', '\\', '0', '"\\\\"'],
+    ];
+    const how = columns.map((c) => ({ escape: c.kind === 'text' || c.kind === 'json', suffix: '' }));
+    const expected = copyBuffer(rows, [meta('id', 'bigint'), meta('s', 'text'), meta('d', 'numeric'), meta('j', 'jsonb')]);
+    expect(copyBufferOfText(textRows(columns, rows), how)).toEqual(expected);
+  });
+
+  it('appends a date-time column suffix to values, not to NULLs', () => {
+    const rows = textRows([{ name: 't', kind: 'datetime' }, { name: 'n', kind: 'integer' }], [['2024-01-02 03:04:05.123456', '7'], [null, null]]);
+    expect(copyBufferOfText(rows, [{ escape: false, suffix: '+08:00' }, { escape: false, suffix: '' }]).toString('utf8')).toBe(
+      '2024-01-02 03:04:05.123456+08:00\t7\n\\N\t\\N\n',
+    );
+  });
+});
+
+describe('isTextRows (the engine checks a reader\'s text rows before a writer indexes into them)', () => {
+  const good = textRows([{ name: 'a', kind: 'text' }], [['x'], ['y']]);
+  it('takes well-formed text rows', () => {
+    expect(isTextRows(good)).toBe(true);
+  });
+  it.each([
+    ['a count that is not an integer', { count: 1.5 }],
+    ['fewer starts than fields', { start: new Int32Array(1) }],
+    ['lengths that are not an Int32Array', { length: [1, 1] }],
+    ['no buffer', { buf: 'xy' }],
+    ['no records()', { records: undefined }],
+  ])('refuses %s', (_label, change) => {
+    expect(isTextRows({ ...good, ...change })).toBe(false);
+  });
+});
+
+describe('runtime text_transfer / text_batch_size', () => {
+  it('default to on and 5000, and take both spellings', () => {
+    expect(parseRuntime(undefined, 'runtime')).toMatchObject({ textTransfer: true, textBatchSize: 5000 });
+    expect(parseRuntime({ text_transfer: 'false', textBatchSize: 20000 }, 'runtime')).toMatchObject({ textTransfer: false, textBatchSize: 20000 });
+  });
+  it('refuses a batch size out of range, naming the field', () => {
+    expect(() => parseRuntime({ text_batch_size: 0 }, 'runtime')).toThrow(/text_batch_size/);
+    expect(() => parseRuntime({ text_batch_size: 100_001 }, 'runtime')).toThrow(/text_batch_size/);
+  });
+});
