@@ -5,7 +5,21 @@ export function isTextRows(v: unknown): v is TextRows {
   if (typeof v !== 'object' || v === null) return false;
   const t = v as Partial<TextRows>;
   if (!Array.isArray(t.columns) || typeof t.count !== 'number' || !Number.isInteger(t.count) || t.count < 0) return false;
-  if (!Buffer.isBuffer(t.buf) || !(t.start instanceof Int32Array) || !(t.length instanceof Int32Array)) return false;
+  if (!Array.isArray(t.chunks) || !t.chunks.every((c) => Buffer.isBuffer(c))) return false;
+  if (!(t.chunkOf instanceof Int32Array) || !(t.start instanceof Int32Array) || !(t.length instanceof Int32Array)) return false;
   const fields = t.count * t.columns.length;
-  return t.start.length === fields && t.length.length === fields && typeof t.records === 'function' && typeof t.zone === 'object' && t.zone !== null;
+  if (t.chunkOf.length !== t.count || t.start.length !== fields || t.length.length !== fields) return false;
+  if (typeof t.records !== 'function' || typeof t.zone !== 'object' || t.zone === null) return false;
+  // Every field inside its row's chunk: a writer copies these bytes without looking again.
+  const cols = t.columns.length;
+  for (let r = 0, i = 0; r < t.count; r++) {
+    const chunk = t.chunks[t.chunkOf[r] as number];
+    if (!chunk) return false;
+    for (let c = 0; c < cols; c++, i++) {
+      const len = t.length[i] as number;
+      const at = t.start[i] as number;
+      if (len < -1 || (len >= 0 && (at < 0 || at + len > chunk.length))) return false;
+    }
+  }
+  return true;
 }

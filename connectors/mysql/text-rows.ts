@@ -3,9 +3,9 @@ import type { SqlTextPage } from '../sql/session.ts';
 import type { ResultField } from './values.ts';
 
 /**
- * A MySQL result read as text rows: each row packet of the text protocol is copied as it came (its fields are
- * length-coded byte strings) into one buffer per page, with the bounds of every field, instead of mysql2 turning
- * each field into a JS value. A bulk-loading writer copies those bytes (escaped) into its load; the records are made
+ * A MySQL result read as text rows: the bounds of every field of each row packet of the text protocol (its fields
+ * are length-coded byte strings), in the buffer the packet arrived in, instead of mysql2 turning each field into a
+ * JS value. A bulk-loading writer copies those bytes (escaped) into its load; the records are made
  * only when something needs them (a refused row, a target that cannot take the text), by mysql2's own row parser
  * over the same bytes, so they are exactly the records of the reader's record path.
  *
@@ -109,11 +109,13 @@ export class MysqlTextRows implements TextRows {
   constructor(
     readonly columns: readonly TextColumn[],
     readonly count: number,
-    readonly buf: Buffer,
+    readonly chunks: readonly Buffer[],
+    readonly chunkOf: Int32Array,
     readonly start: Int32Array,
     readonly length: Int32Array,
-    /** Where each row's packet payload starts in `buf` (count + 1 entries: the last is the end). */
-    private readonly rowAt: Int32Array,
+    /** Where each row's packet payload starts and ends in its chunk. */
+    private readonly rowStart: Int32Array,
+    private readonly rowEnd: Int32Array,
     readonly zone: SourceZone,
     private readonly parse: (packet: MysqlPacket) => Row,
     private readonly Packet: PacketConstructor,
@@ -123,59 +125,63 @@ export class MysqlTextRows implements TextRows {
     if (this.made) return this.made;
     const rows: Row[] = new Array<Row>(this.count);
     for (let r = 0; r < this.count; r++) {
+      const chunk = this.chunks[this.chunkOf[r] as number] as Buffer;
       // A packet's payload starts 4 bytes (its header) after `start`; the parser reads from `offset` only.
-      rows[r] = this.parse(new this.Packet(0, this.buf, (this.rowAt[r] as number) - 4, this.rowAt[r + 1] as number));
+      rows[r] = this.parse(new this.Packet(0, chunk, (this.rowStart[r] as number) - 4, this.rowEnd[r] as number));
     }
     this.made = rows;
     return rows;
   }
 }
 
-/** A page being filled: row payloads copied into one buffer, field bounds and sizes noted as they come. */
+/**
+ * A page being filled: the bounds of each row's fields in the buffer its packet arrived in, and each row's size.
+ * The bytes are not copied: mysql2 hands each packet in the socket's own chunk (or in a buffer it assembled for a
+ * packet split across chunks), a fresh buffer that nothing writes to again; the page keeps it until it is written.
+ */
 class PageBuilder {
   count = 0;
   bytes = 0;
   readonly sizes: number[] = [];
-  private buf: Buffer;
-  private at = 0;
-  private start: Int32Array;
-  private length: Int32Array;
-  private rowAt: Int32Array;
+  private readonly chunks: Buffer[] = [];
+  private last: Buffer | undefined;
+  private readonly chunkOf: Int32Array;
+  private readonly start: Int32Array;
+  private readonly length: Int32Array;
+  private readonly rowStart: Int32Array;
+  private readonly rowEnd: Int32Array;
 
-  /** `bytesPerRow`: the last page's, so that a page's buffer rarely has to grow. */
   constructor(
     private readonly plans: readonly ColumnPlan[],
     private readonly capacity: number,
-    bytesPerRow: number,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.ceil(capacity * bytesPerRow * 1.1));
+    this.chunkOf = new Int32Array(capacity);
     this.start = new Int32Array(capacity * plans.length);
     this.length = new Int32Array(capacity * plans.length);
-    this.rowAt = new Int32Array(capacity + 1);
+    this.rowStart = new Int32Array(capacity);
+    this.rowEnd = new Int32Array(capacity);
   }
 
   get full(): boolean {
     return this.count >= this.capacity;
   }
 
-  /** Copies one row packet's payload and notes its fields' bounds; throws on a malformed packet. */
+  /** Notes one row packet's fields; throws on a malformed packet. */
   add(packet: MysqlPacket): void {
-    const from = packet.offset;
-    const n = packet.end - from;
-    if (this.at + n > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
-      this.buf.copy(next, 0, 0, this.at);
-      this.buf = next;
+    const buf = packet.buffer;
+    if (buf !== this.last) {
+      this.chunks.push(buf);
+      this.last = buf;
     }
-    const buf = this.buf;
-    packet.buffer.copy(buf, this.at, from, packet.end);
-    const rowStart = this.at;
-    const end = rowStart + n;
-    this.rowAt[this.count] = rowStart;
+    const end = packet.end;
+    const row = this.count;
+    this.chunkOf[row] = this.chunks.length - 1;
+    this.rowStart[row] = packet.offset;
+    this.rowEnd[row] = end;
     const plans = this.plans;
     const cols = plans.length;
-    let i = this.count * cols;
-    let at = rowStart;
+    let i = row * cols;
+    let at = packet.offset;
     let size = 2;
     for (let c = 0; c < cols; c++, i++) {
       const plan = plans[c] as ColumnPlan;
@@ -207,17 +213,28 @@ class PageBuilder {
       at += len;
       size += plan.keyBytes + (plan.fixed ?? len + plan.quote);
     }
-    this.at = end;
     this.count++;
     this.sizes.push(size);
     this.bytes += size;
   }
 
   finish(zone: SourceZone, parse: (packet: MysqlPacket) => Row, Packet: PacketConstructor): { rows: MysqlTextRows; sizes: number[]; bytes: number } {
-    this.rowAt[this.count] = this.at;
-    const cols = this.plans.length;
+    const n = this.count;
+    const fields = n * this.plans.length;
     const columns = this.plans.map(({ name, kind }) => ({ name, kind }));
-    const rows = new MysqlTextRows(columns, this.count, this.buf.subarray(0, this.at), this.start.subarray(0, this.count * cols), this.length.subarray(0, this.count * cols), this.rowAt, zone, parse, Packet);
+    const rows = new MysqlTextRows(
+      columns,
+      n,
+      this.chunks,
+      this.chunkOf.subarray(0, n),
+      this.start.subarray(0, fields),
+      this.length.subarray(0, fields),
+      this.rowStart,
+      this.rowEnd,
+      zone,
+      parse,
+      Packet,
+    );
     return { rows, sizes: this.sizes, bytes: this.bytes };
   }
 }
@@ -242,14 +259,12 @@ export function hookTextRows(
   const usual = proto.row;
   if (typeof usual !== 'function' || typeof query.emit !== 'function' || typeof query.doneInsert !== 'function' || !('_rowParser' in query)) return false;
   let page: PageBuilder | null = null;
-  let bytesPerRow = 256;
   let Packet: PacketConstructor | null = null;
   let parse: ((packet: MysqlPacket) => Row) | null = null;
 
   const flush = (): void => {
     if (!page || page.count === 0 || !parse || !Packet) return;
     const { rows, sizes, bytes } = page.finish(zone, parse, Packet);
-    bytesPerRow = Math.max(16, Math.ceil(rows.buf.length / rows.count));
     page = null;
     const item: SqlTextPage = { textPage: true, rows, sizes, bytes };
     query.emit('result', item, 0);
@@ -271,7 +286,7 @@ export function hookTextRows(
       const fields = this._currentFields;
       const options = this.options;
       parse = (p) => toRecord(parser.next(p, fields, options));
-      page = new PageBuilder(plans, pageSize, bytesPerRow);
+      page = new PageBuilder(plans, pageSize);
     }
     try {
       page.add(packet);

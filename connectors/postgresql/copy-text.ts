@@ -6,7 +6,7 @@ import { ByteWriter, escapeLetters } from '../sql/byte-writer.ts';
 const TAB = 0x09;
 const NEWLINE = 0x0a;
 /** The characters COPY's text format escapes: backslash, tab, newline, carriage return. */
-export const COPY_ESCAPES = escapeLetters({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' });
+const COPY_ESCAPES = escapeLetters({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' });
 
 /**
  * Rows of bound parameters (as `postgresParam` makes them) as COPY text-format lines in UTF-8, or null when one of

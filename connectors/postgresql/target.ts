@@ -103,8 +103,8 @@ export class PostgresTargetSession implements SqlTargetSession {
     return textCopyColumn(column, target, zone, this.zone);
   }
 
-  bulkTextOfText(rows: TextRows, columns: readonly TextCopyColumn[]): Buffer {
-    return copyBufferOfText(rows, columns);
+  bulkTextOfText(rows: TextRows, columns: readonly TextCopyColumn[], reuse?: Buffer): Buffer {
+    return copyBufferOfText(rows, columns, reuse);
   }
 
   async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: BulkText): Promise<boolean> {

@@ -116,13 +116,16 @@ export interface TextColumn {
 
 /**
  * Rows as the source's own text, field by field: what a bulk-loading target copies (escaped) without turning each
- * value into a JS value and back. Field `c` of row `r` is `buf[start[i] .. start[i] + length[i])` with
- * `i = r * columns.length + c`; a length of -1 is NULL. The text is UTF-8.
+ * value into a JS value and back. Field `c` of row `r` is `chunks[chunkOf[r]][start[i] .. start[i] + length[i])`
+ * with `i = r * columns.length + c`; a length of -1 is NULL. The text is UTF-8. The chunks are the buffers the
+ * rows arrived in (a reader need not copy them); they must not change while the batch lives.
  */
 export interface TextRows {
   readonly columns: readonly TextColumn[];
   readonly count: number;
-  readonly buf: Buffer;
+  readonly chunks: readonly Buffer[];
+  /** The chunk of each row (`count` entries). */
+  readonly chunkOf: Int32Array;
   readonly start: Int32Array;
   readonly length: Int32Array;
   /** The zone of the `datetime` columns' text. */

@@ -80,37 +80,6 @@ export class ByteWriter {
     this.at = at;
   }
 
-  /** Bytes known to need no escape (digits, dates, signs): copied as they are. */
-  bytes(src: Buffer, start: number, length: number): void {
-    this.room(length);
-    const buf = this.buf;
-    let at = this.at;
-    const end = start + length;
-    for (let i = start; i < end; i++) buf[at++] = src[i] as number;
-    this.at = at;
-  }
-
-  /**
-   * UTF-8 bytes with the format's escapes. Only ASCII characters are escaped, and no byte of a multi-byte UTF-8
-   * character is ASCII, so the bytes are escaped one by one without decoding them.
-   */
-  escapedBytes(src: Buffer, start: number, length: number): void {
-    this.room(length * 2);
-    const buf = this.buf;
-    const escapes = this.escapes;
-    let at = this.at;
-    const end = start + length;
-    for (let i = start; i < end; i++) {
-      const c = src[i] as number;
-      const letter = c < 0x80 ? escapes[c] : undefined;
-      if (letter !== undefined) {
-        buf[at++] = 0x5c;
-        buf[at++] = letter;
-      } else buf[at++] = c;
-    }
-    this.at = at;
-  }
-
   done(): Buffer {
     return this.buf.subarray(0, this.at);
   }

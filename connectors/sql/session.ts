@@ -84,8 +84,8 @@ export interface SqlTargetSession {
    * it lands exactly as the record path would land its value; null when it may not. Only with an atomic `copyRows`.
    */
   textColumn?(column: TextColumn, target: ColumnMeta, zone: SourceZone): TextCopyColumn | null;
-  /** `rows` in the bulk-load text of `copyRows`, each column as `textColumn` said. Pure. */
-  bulkTextOfText?(rows: TextRows, columns: readonly TextCopyColumn[]): BulkText;
+  /** `rows` in the bulk-load text of `copyRows`, each column as `textColumn` said, in `reuse` when it is large enough. Pure. */
+  bulkTextOfText?(rows: TextRows, columns: readonly TextCopyColumn[], reuse?: Buffer): Buffer;
   close(): Promise<void>;
 }
 

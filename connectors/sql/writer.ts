@@ -53,7 +53,12 @@ export class SqlWriter implements Writer {
   /** Once `acceptsText` said yes: the table columns of the text's columns and how each goes into the bulk load. */
   private text: { metas: ColumnMeta[]; columns: TextCopyColumn[] } | undefined;
   /** Text batches `prepareText` encoded ahead, until their `writeText`. */
-  private readonly preparedTexts = new WeakMap<TextRows, BulkText>();
+  private readonly preparedTexts = new WeakMap<TextRows, Buffer>();
+  /**
+   * Bulk-load buffers of text batches whose COPY has completed, for the next ones: a batch's text is megabytes, and
+   * a fresh buffer each time costs the garbage collector more than the encoding.
+   */
+  private readonly spareBuffers: Buffer[] = [];
 
   constructor(
     private readonly ctx: WriterContext<unknown>,
@@ -136,7 +141,7 @@ export class SqlWriter implements Writer {
   prepareText(rows: TextRows): void {
     const { session } = this.opened();
     if (!this.text || !this.copyFirst || !session.bulkTextOfText || rows.count === 0) return;
-    this.preparedTexts.set(rows, session.bulkTextOfText(rows, this.text.columns));
+    this.preparedTexts.set(rows, session.bulkTextOfText(rows, this.text.columns, this.spareBuffers.pop()));
   }
 
   /**
@@ -148,10 +153,16 @@ export class SqlWriter implements Writer {
     const text = this.text;
     if (rows.count === 0) return { rejected: [] };
     if (!text || !this.copyFirst || !session.copyRows || !session.bulkTextOfText) return this.writeRecords(rows.records(), true);
-    const bulk = this.preparedTexts.get(rows) ?? session.bulkTextOfText(rows, text.columns);
+    const bulk = this.preparedTexts.get(rows) ?? session.bulkTextOfText(rows, text.columns, this.spareBuffers.pop());
     this.preparedTexts.delete(rows);
     try {
-      if (await session.copyRows(meta.ref, text.metas, bulk, rows.count)) return { rejected: [] };
+      if (await session.copyRows(meta.ref, text.metas, bulk, rows.count)) {
+        // The server has read all of it (the COPY completed): the buffer is free. Not after a failure, when the
+        // socket may still be sending it.
+        const whole = ownedBuffer(bulk);
+        if (whole && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(whole);
+        return { rejected: [] };
+      }
     } catch (e) {
       const data = session.dataError(e);
       if (!data) throw e;
@@ -340,6 +351,16 @@ export class SqlWriter implements Writer {
     if (!this.session || !this.meta) throw new Error('writer is not open');
     return { session: this.session, meta: this.meta };
   }
+}
+
+/** Spare bulk-load buffers a writer keeps: one being written, one prepared ahead. */
+const MAX_SPARE_BUFFERS = 2;
+/** Smaller buffers may be slices of Node's shared pool, which must not be reused. */
+const MIN_SPARE_BYTES = 64 * 1024;
+
+/** The whole buffer `view` starts, when it has one of its own (not a slice of Node's shared pool). */
+function ownedBuffer(view: Buffer): Buffer | undefined {
+  return view.byteOffset === 0 && view.buffer.byteLength >= MIN_SPARE_BYTES && view.buffer instanceof ArrayBuffer ? Buffer.from(view.buffer) : undefined;
 }
 
 /** A random id for one run's `batchNumber` column: 15 characters, base 36. */

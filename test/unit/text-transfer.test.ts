@@ -118,11 +118,16 @@ function textRows(columns: TextColumn[], rows: (string | null)[][]): TextRows {
       at += 1 + bytes.length;
     }
   }
+  // Two chunks, as rows arrive in the socket's buffers: the first row alone in one, the rest in the other.
+  const perRow = columns.length * 2;
+  const first = Buffer.concat(parts.slice(0, perRow));
+  const firstLength = first.length;
   return {
     columns,
     count: rows.length,
-    buf: Buffer.concat(parts),
-    start: Int32Array.from(start),
+    chunks: [first, Buffer.concat(parts.slice(perRow))],
+    chunkOf: Int32Array.from(rows.map((_r, i) => (i === 0 ? 0 : 1))),
+    start: Int32Array.from(start.map((at, i) => (i < columns.length ? at : at - firstLength))),
     length: Int32Array.from(length),
     zone: plus8,
     records: (): Row[] => rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))),
@@ -143,6 +148,8 @@ describe('copyBufferOfText', () => {
       ['2', null, null, null],
       ['3', '', '12345678901234567890.0123456789', '[]'],
       ['4', '\\', '0', '"\\\\"'],
+      // A decimal longer than the encoder copies byte by byte.
+      ['5', 'x', '-12345678901234567890123456789012345.123456789012345678901234567890', '{}'],
     ];
     const how = columns.map((c) => ({ escape: c.kind === 'text' || c.kind === 'json', suffix: '' }));
     const expected = copyBuffer(rows, [meta('id', 'bigint'), meta('s', 'text'), meta('d', 'numeric'), meta('j', 'jsonb')]);
@@ -166,7 +173,9 @@ describe('isTextRows (the engine checks a reader\'s text rows before a writer in
     ['a count that is not an integer', { count: 1.5 }],
     ['fewer starts than fields', { start: new Int32Array(1) }],
     ['lengths that are not an Int32Array', { length: [1, 1] }],
-    ['no buffer', { buf: 'xy' }],
+    ['no chunks', { chunks: 'xy' }],
+    ['a chunk index past the chunks', { chunkOf: Int32Array.from([0, 2]) }],
+    ['a field past the end of its chunk', { length: Int32Array.from([1, 99]) }],
     ['no records()', { records: undefined }],
   ])('refuses %s', (_label, change) => {
     expect(isTextRows({ ...good, ...change })).toBe(false);
