@@ -1,6 +1,17 @@
-import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { createRequire } from 'node:module';
+import type { ISocketFactory, Kafka, KafkaConfig, LogEntry } from 'kafkajs';
 import type { ConnectorLogger } from '../sdk/index.ts';
 import type { KafkaOptions } from './options.ts';
+
+const require = createRequire(import.meta.url);
+type Kafkajs = typeof import('kafkajs');
+let kafkajs: Kafkajs | undefined;
+
+/** kafkajs, loaded on first use: a run that touches no Kafka does not pay for loading it (a tenth of a second). */
+export function kafkajsModule(): Kafkajs {
+  kafkajs ??= require('kafkajs') as Kafkajs;
+  return kafkajs;
+}
 
 /** Retries of one request before the error surfaces (kafkajs default: 5 with up to 30 s each). */
 const CLIENT_RETRY = { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 } as const;
@@ -13,6 +24,7 @@ const SILENCED_MESSAGES = ['Limiting retries for the idempotent producer'];
  * must own the broker sockets (see ClientSockets).
  */
 export function createKafka(options: KafkaOptions, log: ConnectorLogger, socketFactory?: ISocketFactory): Kafka {
+  const { Kafka, logLevel } = kafkajsModule();
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers,
@@ -36,6 +48,7 @@ export function createKafka(options: KafkaOptions, log: ConnectorLogger, socketF
 }
 
 function forward(log: ConnectorLogger, entry: LogEntry): void {
+  const { logLevel } = kafkajsModule();
   const { message, timestamp: _timestamp, logger: _logger, ...data } = entry.log;
   if (SILENCED_MESSAGES.some((m) => message.startsWith(m))) return;
   const text = entry.namespace ? `kafka ${entry.namespace}: ${message}` : `kafka: ${message}`;

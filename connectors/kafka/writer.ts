@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import {
   jsonFieldValue,
   TaskConfigError,
@@ -8,7 +8,7 @@ import {
   type Writer,
   type WriterContext,
 } from '../sdk/index.ts';
-import { createKafka, kafkaErrorMessage } from './client.ts';
+import { createKafka, kafkaErrorMessage, kafkajsModule } from './client.ts';
 import { kafkaDataTypeOf, DEFAULT_TEXT_DELIMITER, type KafkaDataType } from './decode.ts';
 import { expandTemplate, fieldText, rowToJson, rowToText } from './encode.ts';
 import type { KafkaOptions } from './options.ts';
@@ -20,7 +20,7 @@ const ACKS_ALL = -1;
  * with one key land in one partition whichever client (or the DataX/ROMA tasks this replaces) wrote the others.
  * Chosen explicitly: kafkajs warns on every process that leaves the choice to it.
  */
-const PARTITIONER = Partitioners.DefaultPartitioner;
+const partitioner = (): ReturnType<typeof kafkajsModule>['Partitioners']['DefaultPartitioner'] => kafkajsModule().Partitioners.DefaultPartitioner;
 /** Room kept for the record batch framing around a message when checking max_message_bytes. */
 const MESSAGE_OVERHEAD_BYTES = 128;
 
@@ -52,7 +52,7 @@ export class KafkaWriter implements Writer {
   async open(): Promise<void> {
     const options = this.ctx.datasource.options;
     if (options.idempotent) {
-      const idempotent = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: PARTITIONER });
+      const idempotent = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: partitioner() });
       try {
         await idempotent.connect();
         this.producer = idempotent;
@@ -64,7 +64,7 @@ export class KafkaWriter implements Writer {
         });
       }
     }
-    const producer = this.kafka.producer({ allowAutoTopicCreation: true, createPartitioner: PARTITIONER });
+    const producer = this.kafka.producer({ allowAutoTopicCreation: true, createPartitioner: partitioner() });
     await producer.connect();
     this.producer = producer;
   }

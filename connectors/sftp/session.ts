@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import SftpClient from 'ssh2-sftp-client';
+import { createRequire } from 'node:module';
+import type SftpClient from 'ssh2-sftp-client';
 import type { SFTPWrapper } from 'ssh2';
 import { TaskConfigError } from '../sdk/index.ts';
 import type { SftpOptions } from './options.ts';
@@ -17,7 +18,9 @@ export interface SftpSession {
  * authentication methods failed"); a host key that does not match `host_key_sha256` fails naming both prints.
  */
 export async function openSftp(options: SftpOptions): Promise<SftpSession> {
-  const client = new SftpClient('fdi-sftp');
+  // Loaded on first use: a run that touches no SFTP does not pay for loading ssh2.
+  const Client = createRequire(import.meta.url)('ssh2-sftp-client') as typeof SftpClient;
+  const client = new Client('fdi-sftp');
   let hostKeyMismatch: string | undefined;
   const config: SftpClient.ConnectOptions = {
     host: options.host,

@@ -102,32 +102,46 @@ describe('textCopyColumn (which PostgreSQL columns take the source text exactly)
   });
 });
 
-/** Text rows built from field texts (null: NULL), as a reader would hand them over. */
-function textRows(columns: TextColumn[], rows: (string | null)[][]): TextRows {
-  const parts: Buffer[] = [];
+/** MySQL's length-coded prefix of a field of `n` bytes (0xfb alone for NULL). */
+function lengthPrefix(n: number | null): Buffer {
+  if (n === null) return Buffer.from([0xfb]);
+  if (n < 251) return Buffer.from([n]);
+  if (n < 0x10000) return Buffer.from([0xfc, n & 0xff, n >> 8]);
+  return Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, n >> 16]);
+}
+
+/**
+ * Text rows built from field texts (null: NULL), as a reader would hand them over: in MySQL's layout (each field
+ * after its length prefix, as in a row packet) or packed (fields back to back, no byte between them). The first row
+ * is alone in one chunk, the rest in another, as rows arrive in the socket's buffers.
+ */
+function textRows(columns: TextColumn[], rows: (string | null)[][], layout: 'mysql' | 'packed' = 'mysql'): TextRows {
+  const chunks: Buffer[] = [];
   const start: number[] = [];
   const length: number[] = [];
-  let at = 0;
-  for (const row of rows) {
-    for (const v of row) {
-      const bytes = Buffer.from(v ?? '', 'utf8');
-      // A length byte before each field, as in a row packet, so that fields do not start at 0.
-      parts.push(Buffer.from([bytes.length & 0xff]), bytes);
-      start.push(at + 1);
-      length.push(v === null ? -1 : bytes.length);
-      at += 1 + bytes.length;
+  for (const [r, row] of rows.entries()) {
+    if (r > 1) continue;
+    const group = r === 0 ? rows.slice(0, 1) : rows.slice(1);
+    const parts: Buffer[] = [];
+    let at = 0;
+    for (const fields of group) {
+      for (const v of fields) {
+        const bytes = Buffer.from(v ?? '', 'utf8');
+        const prefix = layout === 'mysql' ? lengthPrefix(v === null ? null : bytes.length) : Buffer.alloc(0);
+        parts.push(prefix, bytes);
+        start.push(at + prefix.length);
+        length.push(v === null ? -1 : bytes.length);
+        at += prefix.length + bytes.length;
+      }
     }
+    chunks.push(Buffer.concat(parts));
   }
-  // Two chunks, as rows arrive in the socket's buffers: the first row alone in one, the rest in the other.
-  const perRow = columns.length * 2;
-  const first = Buffer.concat(parts.slice(0, perRow));
-  const firstLength = first.length;
   return {
     columns,
     count: rows.length,
-    chunks: [first, Buffer.concat(parts.slice(perRow))],
+    chunks,
     chunkOf: Int32Array.from(rows.map((_r, i) => (i === 0 ? 0 : 1))),
-    start: Int32Array.from(start.map((at, i) => (i < columns.length ? at : at - firstLength))),
+    start: Int32Array.from(start),
     length: Int32Array.from(length),
     zone: plus8,
     records: (): Row[] => rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))),
@@ -154,12 +168,45 @@ describe('copyBufferOfText', () => {
     const how = columns.map((c) => ({ escape: c.kind === 'text' || c.kind === 'json', suffix: '' }));
     const expected = copyBuffer(rows, [meta('id', 'bigint'), meta('s', 'text'), meta('d', 'numeric'), meta('j', 'jsonb')]);
     expect(copyBufferOfText(textRows(columns, rows), how)).toEqual(expected);
+    expect(copyBufferOfText(textRows(columns, rows, 'packed'), how)).toEqual(expected);
+  });
+
+  it('the same bytes for any mix of runs: NULLs first, last and between, empty and long fields, escapes amid plain text', () => {
+    const kinds: TextKind[] = ['integer', 'text', 'text', 'date', 'json', 'text', 'integer'];
+    const columns = kinds.map((kind, i) => ({ name: `c${i}`, kind }));
+    // Texts for the text columns; the others (integers, dates) never hold a byte to escape.
+    const texts = [null, '', '7', 'plain words', 'é✓😀', 'tab\there', 'back\\slash', 'x'.repeat(250), 'y'.repeat(251), 'z'.repeat(70_000), `${'w'.repeat(300)}\n`];
+    const plain = [null, '', '7', '-12.5', '2024-01-02', '9'.repeat(60), '8'.repeat(251)];
+    let seed = 11;
+    const pick = (pool: readonly (string | null)[]): string | null => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return pool[seed % pool.length] as string | null;
+    };
+    const escaped = (c: TextColumn): boolean => c.kind === 'text' || c.kind === 'json';
+    const rows = Array.from({ length: 300 }, () => columns.map((c) => pick(escaped(c) ? texts : plain)));
+    rows.push(columns.map(() => null), columns.map(() => ''));
+    const how = columns.map((c) => ({ escape: escaped(c), suffix: '' }));
+    const expected = copyBuffer(rows, columns.map((c) => meta(c.name, 'text'))) as Buffer;
+    // Compared as booleans: a diff of megabytes is no help and costs the test runner its memory.
+    const same = (b: Buffer): boolean => b.equals(expected);
+    expect(same(copyBufferOfText(textRows(columns, rows), how))).toBe(true);
+    expect(same(copyBufferOfText(textRows(columns, rows, 'packed'), how))).toBe(true);
+    // Into a reused buffer that is large enough, and one that is not.
+    expect(same(copyBufferOfText(textRows(columns, rows), how, Buffer.alloc(4 * expected.length)))).toBe(true);
+    expect(same(copyBufferOfText(textRows(columns, rows), how, Buffer.alloc(16)))).toBe(true);
   });
 
   it('appends a date-time column suffix to values, not to NULLs', () => {
     const rows = textRows([{ name: 't', kind: 'datetime' }, { name: 'n', kind: 'integer' }], [['2024-01-02 03:04:05.123456', '7'], [null, null]]);
     expect(copyBufferOfText(rows, [{ escape: false, suffix: '+08:00' }, { escape: false, suffix: '' }]).toString('utf8')).toBe(
       '2024-01-02 03:04:05.123456+08:00\t7\n\\N\t\\N\n',
+    );
+    const between = textRows(
+      [{ name: 'a', kind: 'integer' }, { name: 't', kind: 'datetime' }, { name: 'b', kind: 'integer' }],
+      [['1', '2024-01-02 03:04:05', '2'], ['3', null, '4']],
+    );
+    expect(copyBufferOfText(between, [{ escape: false, suffix: '' }, { escape: false, suffix: '-05:30' }, { escape: false, suffix: '' }]).toString('utf8')).toBe(
+      '1\t2024-01-02 03:04:05-05:30\t2\n3\t\\N\t4\n',
     );
   });
 });
