@@ -119,9 +119,7 @@ function textRows(columns: TextColumn[], rows: (string | null)[][], layout: 'mys
   const chunks: Buffer[] = [];
   const start: number[] = [];
   const length: number[] = [];
-  for (const [r, row] of rows.entries()) {
-    if (r > 1) continue;
-    const group = r === 0 ? rows.slice(0, 1) : rows.slice(1);
+  for (const group of [rows.slice(0, 1), rows.slice(1)]) {
     const parts: Buffer[] = [];
     let at = 0;
     for (const fields of group) {
