@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { Row } from '../sdk/index.ts';
@@ -66,9 +67,11 @@ export class MysqlSourceSession implements SqlSourceSession {
     let convert: ((raw: Record<string, unknown>) => Row) | undefined;
     let textColumns: ReturnType<typeof textColumnsOf> = null;
     const toRecord = (raw: Record<string, unknown>): Row => (convert ? convert(raw) : (raw as Row));
-    const text = textPageSize !== null && hookTextRows(query as unknown as QueryInternals, textPageSize, this.zone, () => textColumns, toRecord);
     // Text pages are whole pages: the stream holds two of them at most.
-    const stream = query.stream({ highWaterMark: text ? 2 : pageSize });
+    let stream: Readable | undefined;
+    const starving = (): boolean => stream !== undefined && stream.readableLength === 0;
+    const text = textPageSize !== null && hookTextRows(query as unknown as QueryInternals, textPageSize, this.zone, () => textColumns, toRecord, starving);
+    stream = query.stream({ highWaterMark: text ? 2 : pageSize });
     stream.on('fields', (fields: MysqlField[]) => {
       convert = rowConverter(fields, jsonColumns, this.zone);
       if (text) textColumns = textColumnsOf(fields, jsonColumns);

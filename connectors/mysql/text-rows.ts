@@ -39,7 +39,11 @@ export interface QueryInternals {
   _localStreamError?: unknown;
   doneInsert(rs: null): unknown;
   emit(event: 'result', row: unknown, index: number): boolean;
+  once(event: 'end' | 'error', listener: () => void): unknown;
 }
+
+/** How long a page that is not full may wait for more rows while the consumer waits for it. */
+const TEXT_PAGE_LINGER_MS = 50;
 
 /** mysql2 column types (protocol constants). */
 const TYPE = {
@@ -254,6 +258,8 @@ export function hookTextRows(
   zone: SourceZone,
   plansOf: () => readonly ColumnPlan[] | null,
   toRecord: (raw: Record<string, unknown>) => Row,
+  /** True while the consumer has no page left to take (it would wait for the next one). */
+  starving: () => boolean,
 ): boolean {
   const proto = Object.getPrototypeOf(query) as Partial<QueryInternals>;
   const usual = proto.row;
@@ -261,14 +267,36 @@ export function hookTextRows(
   let page: PageBuilder | null = null;
   let Packet: PacketConstructor | null = null;
   let parse: ((packet: MysqlPacket) => Row) | null = null;
+  let linger: NodeJS.Timeout | undefined;
 
   const flush = (): void => {
+    clearTimeout(linger);
+    linger = undefined;
     if (!page || page.count === 0 || !parse || !Packet) return;
     const { rows, sizes, bytes } = page.finish(zone, parse, Packet);
     page = null;
     const item: SqlTextPage = { textPage: true, rows, sizes, bytes };
     query.emit('result', item, 0);
   };
+  // A page fills in milliseconds from a fast source. From a slow one (a query that takes its time, rows trickling
+  // in) its rows are handed on once the consumer has nothing else to take, as the record path hands on what the
+  // stream holds, rather than held back until thousands have come.
+  const lingerCheck = (): void => {
+    linger = undefined;
+    if (!page || page.count === 0) return;
+    if (starving()) flush();
+    else arm();
+  };
+  const arm = (): void => {
+    linger = setTimeout(lingerCheck, TEXT_PAGE_LINGER_MS);
+    linger.unref();
+  };
+  const stop = (): void => {
+    clearTimeout(linger);
+    linger = undefined;
+  };
+  query.once('end', stop);
+  query.once('error', stop);
 
   const textRow: RowState = function (this: QueryInternals, packet, connection) {
     if (packet.isEOF()) {
@@ -296,6 +324,7 @@ export function hookTextRows(
       return this.doneInsert(null);
     }
     if (page.full) flush();
+    else if (linger === undefined) arm();
     return textRow;
   };
   query.row = textRow;

@@ -208,6 +208,28 @@ describe('MySQL → PostgreSQL as text', () => {
     expect(await difference('as_text', 'as_records')).toBe(0);
   });
 
+  it('rows from a slow query are handed on as they come, not held back until a text batch is full', async () => {
+    await pgc.query(`CREATE TABLE "${db}".slow (id bigint PRIMARY KEY, pad text)`);
+    const slow = taskFile({
+      name: 'sqlc-text-slow',
+      source: mysqlDatasource(db),
+      target: pgDatasource(),
+      // A row every 0.3 s (SLEEP per row), each past the server's network buffer so that it is sent on its own.
+      sourceDetail: { isAddSql: true, querySql: `SELECT id, REPEAT('x', 40000) AS pad FROM \`${db}\`.src WHERE id <= 6 AND SLEEP(0.3) = 0` },
+      targetDetail: { targetTable: `${db}.slow` },
+      mapping: ['id', 'pad'].map((c) => ({ source: c, target: c })),
+      runtime: { text_batch_size: 5000 },
+    });
+    const seen: number[] = [];
+    const text = capture();
+    const log = await runTask(harness(), slow, { logger: text.logger, onProgress: (l) => seen.push(l.data_count) });
+    expect(log.execute_status, log.remarks).toBe('SUCCESS');
+    expect(text.infos).toContain(AS_TEXT);
+    expect(log.data_count).toBe(6);
+    // Some rows were written while the query was still sending the rest.
+    expect(seen.some((written) => written > 0 && written < 6), JSON.stringify(seen)).toBe(true);
+  });
+
   it('the target writes date-times in another zone: the run takes the record path, with the same result as text_transfer off', async () => {
     const extra = { target: { time_zone: 'GMT+02:00' } };
     await pgc.query(`TRUNCATE "${db}".as_text, "${db}".as_records`);
