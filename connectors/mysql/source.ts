@@ -67,11 +67,12 @@ export class MysqlSourceSession implements SqlSourceSession {
     let convert: ((raw: Record<string, unknown>) => Row) | undefined;
     let textColumns: ReturnType<typeof textColumnsOf> = null;
     const toRecord = (raw: Record<string, unknown>): Row => (convert ? convert(raw) : (raw as Row));
-    // Text pages are whole pages: the stream holds two of them at most.
-    let stream: Readable | undefined;
-    const starving = (): boolean => stream !== undefined && stream.readableLength === 0;
+    const made: { stream?: Readable } = {};
+    const starving = (): boolean => made.stream !== undefined && made.stream.readableLength === 0;
     const text = textPageSize !== null && hookTextRows(query as unknown as QueryInternals, textPageSize, this.zone, () => textColumns, toRecord, starving);
-    stream = query.stream({ highWaterMark: text ? 2 : pageSize });
+    // Text pages are whole pages: the stream holds two of them at most.
+    const stream = query.stream({ highWaterMark: text ? 2 : pageSize });
+    made.stream = stream;
     stream.on('fields', (fields: MysqlField[]) => {
       convert = rowConverter(fields, jsonColumns, this.zone);
       if (text) textColumns = textColumnsOf(fields, jsonColumns);
