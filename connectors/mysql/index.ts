@@ -27,6 +27,7 @@ export const mysqlConnector = defineConnector<MysqlOptions>({
   serves: { source: ['TIMING'], target: ['TIMING', 'REALTIME'] },
   readerStage: 'mysqlreader',
   writerStage: 'mysqlwriter',
+  writesText: true,
   parseOptions: parseMysqlOptions,
   test: (ds) => withConnection(ds, async (conn) => {
     await conn.p.query('SELECT 1');

@@ -4,13 +4,15 @@ import type { SourceZone } from '../../core/normalise/time-zone.ts';
 import type { ColumnMeta, TableMeta } from '../sql/catalog.ts';
 import { mysqlDialect, qualified } from '../sql/dialect.ts';
 import type { TableRef } from '../sql/identifiers.ts';
-import type { BulkText, DataError, SqlTargetSession } from '../sql/session.ts';
+import type { TextColumn, TextRows } from '../sdk/index.ts';
+import type { BulkText, DataError, SqlTargetSession, TextCopyColumn } from '../sql/session.ts';
 import type { SqlParam } from '../sql/where.ts';
 import { describeMysqlTable } from './catalog.ts';
 import { closeMysql, connectMysql, type MysqlConnection } from './connection.ts';
 import { mysqlDataError } from './errors.ts';
 import { LoadDataRefused, loadDataBuffer } from './load-data.ts';
 import type { MysqlOptions } from './options.ts';
+import { loadDataBufferOfText, loadDataColumn } from './text-load.ts';
 import { mysqlParam } from './values.ts';
 
 /**
@@ -75,6 +77,14 @@ export class MysqlTargetSession implements SqlTargetSession {
   /** None once the server has refused LOAD DATA LOCAL: the rest of the run inserts, so nothing is encoded for it. */
   bulkText(_columns: readonly ColumnMeta[], rows: readonly (readonly SqlParam[])[]): Buffer | null {
     return this.loadDataRefused ? null : loadDataBuffer(rows);
+  }
+
+  textColumn(column: TextColumn, target: ColumnMeta, zone: SourceZone): TextCopyColumn | null {
+    return loadDataColumn(column, target, zone, this.zone);
+  }
+
+  bulkTextOfText(rows: TextRows, columns: readonly TextCopyColumn[], reuse?: Buffer): Buffer {
+    return loadDataBufferOfText(rows, columns, reuse);
   }
 
   async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: BulkText, rowCount: number): Promise<boolean> {

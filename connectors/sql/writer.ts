@@ -115,13 +115,13 @@ export class SqlWriter implements Writer {
   }
 
   /**
-   * Rows as the source's text go straight into an atomic bulk load (PostgreSQL COPY) when each column's text lands
-   * exactly as its record's value would (`SqlTargetSession.textColumn`), into the same table column, with nothing
-   * added per row (no batch number).
+   * Rows as the source's text go straight into a bulk load (PostgreSQL COPY, MySQL LOAD DATA LOCAL) when each
+   * column's text lands as its record's value would (`SqlTargetSession.textColumn`), into the same table column,
+   * with nothing added per row (no batch number).
    */
   acceptsText(rows: TextRows): boolean {
     const { session, meta } = this.opened();
-    if (!session.textColumn || !session.bulkTextOfText || !session.copyRows || session.copyRowsAtomic !== true || this.batchNumber) return false;
+    if (!session.textColumn || !session.bulkTextOfText || !session.copyRows || this.batchNumber) return false;
     if (this.columns && this.columns.length !== rows.columns.length) return false;
     const metas: ColumnMeta[] = [];
     const columns: TextCopyColumn[] = [];
@@ -145,8 +145,9 @@ export class SqlWriter implements Writer {
   }
 
   /**
-   * One COPY of the text, outside a transaction (it lands whole or not at all). When the target refuses it, the
-   * batch's records take the record path without a second bulk load, which rejects exactly the refused rows.
+   * One bulk load of the text: a COPY on its own (it lands whole or not at all), a LOAD DATA in a transaction. When
+   * the target refuses it, the batch's records take the record path without a second bulk load, which rejects
+   * exactly the refused rows.
    */
   async writeText(rows: TextRows): Promise<WriteResult> {
     const { session, meta } = this.opened();
@@ -155,15 +156,25 @@ export class SqlWriter implements Writer {
     if (!text || !this.copyFirst || !session.copyRows || !session.bulkTextOfText) return this.writeRecords(rows.records(), true);
     const bulk = this.preparedTexts.get(rows) ?? session.bulkTextOfText(rows, text.columns, this.spareBuffers.pop());
     this.preparedTexts.delete(rows);
+    // A load that is not atomic by itself (LOAD DATA LOCAL commits rows it only warned about) runs in a transaction
+    // that a refusal rolls back whole.
+    const inTransaction = session.copyRowsAtomic !== true;
+    if (inTransaction) await session.exec('BEGIN');
     try {
-      if (await session.copyRows(meta.ref, text.metas, bulk, rows.count)) {
-        // The server has read all of it (the COPY completed): the buffer is free. Not after a failure, when the
+      const loaded = await session.copyRows(meta.ref, text.metas, bulk, rows.count);
+      if (loaded) {
+        if (inTransaction) await session.exec('COMMIT');
+        // The server has read all of it (the load completed): the buffer is free. Not after a failure, when the
         // socket may still be sending it.
         const whole = ownedBuffer(bulk);
         if (whole && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(whole);
         return { rejected: [] };
       }
+      // The server takes no bulk loads (MySQL's local_infile off): statements for the rest of the run.
+      if (inTransaction) await session.exec('ROLLBACK');
+      this.copyFirst = false;
     } catch (e) {
+      if (inTransaction) await session.exec('ROLLBACK').catch(() => undefined);
       const data = session.dataError(e);
       if (!data) throw e;
       if (data.keyConflict) this.copyFirst = false;

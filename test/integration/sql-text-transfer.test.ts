@@ -280,3 +280,91 @@ describe('MySQL → PostgreSQL as text', () => {
     ]);
   });
 });
+
+describe('MySQL → MySQL as text (LOAD DATA LOCAL)', () => {
+  const target = { ...mysqlDatasource(db), datasource_id: 'ds-mysql-target' };
+  const tables = ['m_as_text', 'm_as_records'];
+
+  beforeAll(async () => {
+    // The source's columns, but DOUBLE for its FLOAT: a float's text goes as text only into DOUBLE (into FLOAT the
+    // run takes the record path, as into PostgreSQL's real).
+    const ddl = COLUMNS.map((c) => `\`${c.name}\` ${c.name === 'fl' ? 'DOUBLE NULL' : c.mysql}`).join(', ');
+    for (const t of tables) await my.query(`CREATE TABLE \`${db}\`.${t} (${ddl})`);
+  });
+
+  const mysqlFile = (table: string, runtime: Record<string, unknown>) =>
+    taskFile({
+      name: `sqlc-text-${table}`,
+      source: mysqlDatasource(db),
+      target,
+      sourceDetail: { sourceTable: `${db}.src` },
+      targetDetail: { targetTable: `${db}.${table}` },
+      mapping: NAMES.map((c) => ({ source: c, target: c })),
+      runtime: { text_batch_size: 40, ...runtime },
+    });
+
+  /** Rows that differ between the two tables in any column (JSON compared as documents), plus rows only in one. */
+  async function myDifference(a: string, b: string): Promise<number> {
+    const same = NAMES.map((n) => (n === 'js' ? `(x.js <=> y.js OR JSON_EQUALS(x.js, y.js))` : `x.\`${n}\` <=> y.\`${n}\``)).join(' AND ');
+    const [rows] = await my.query(
+      `SELECT (SELECT COUNT(*) FROM \`${db}\`.${a} x JOIN \`${db}\`.${b} y USING (id) WHERE NOT (${same})) AS changed,
+              (SELECT COUNT(*) FROM \`${db}\`.${a}) AS na, (SELECT COUNT(*) FROM \`${db}\`.${b}) AS nb,
+              (SELECT COUNT(*) FROM \`${db}\`.${a} x JOIN \`${db}\`.${b} y USING (id)) AS joined`,
+    );
+    const r = (rows as { changed: number; na: number; nb: number; joined: number }[])[0] as { changed: number; na: number; nb: number; joined: number };
+    return Number(r.changed) + (Number(r.na) - Number(r.joined)) + (Number(r.nb) - Number(r.joined));
+  }
+
+  async function myCount(table: string): Promise<number> {
+    const [rows] = await my.query(`SELECT COUNT(*) AS n FROM \`${db}\`.${table}`);
+    return Number((rows as { n: number }[])[0]?.n);
+  }
+
+  it('lands every column kind as the record path does (JSON as the same document), in LOAD DATA batches', async () => {
+    for (const t of tables) await my.query(`TRUNCATE TABLE \`${db}\`.${t}`);
+    const text = capture();
+    const log = await runTask(harness(), mysqlFile('m_as_text', {}), { logger: text.logger });
+    expect(log.execute_status, log.remarks).toBe('SUCCESS');
+    expect(text.infos).toContain(AS_TEXT);
+    expect((await runTask(harness(), mysqlFile('m_as_records', { text_transfer: false }))).execute_status).toBe('SUCCESS');
+    expect(log.data_count).toBe(ROWS);
+    expect(await myCount('m_as_text')).toBe(ROWS);
+    expect(await myDifference('m_as_text', 'm_as_records')).toBe(0);
+    // And the text itself where the record path writes it the same way.
+    const [rows] = await my.query(`SELECT tx, vc, CAST(big AS CHAR) AS big, CAST(dt6 AS CHAR) AS dt6 FROM \`${db}\`.m_as_text WHERE id IN (3, 9) ORDER BY id`);
+    expect(rows).toMatchObject([{ big: '18446744073709551615', dt6: '2024-02-29 12:00:00.000003' }, { tx: TRICKY, vc: 'név 9 ✓' }]);
+  });
+
+  it('a refused row is the only dirty one, with the record and reason of the record path; a re-run upserts', async () => {
+    for (const t of tables) {
+      await my.query(`TRUNCATE TABLE \`${db}\`.${t}`);
+      await my.query(`ALTER TABLE \`${db}\`.${t} MODIFY vc VARCHAR(7) NULL`);
+    }
+    try {
+      const h = harness();
+      const text = capture();
+      const log = await runTask(h, mysqlFile('m_as_text', {}), { logger: text.logger });
+      const hr = harness();
+      expect((await runTask(hr, mysqlFile('m_as_records', { text_transfer: false }))).execute_status).toBe('SUCCESS');
+      expect(log.execute_status, log.remarks).toBe('SUCCESS');
+      expect(text.infos).toContain(AS_TEXT);
+      const refused = Array.from({ length: ROWS }, (_v, i) => i + 1).filter((id) => id >= 10 && id % 13 !== 5);
+      expect(log.dirty_data_count).toBe(refused.length);
+      expect(await myCount('m_as_text')).toBe(ROWS - refused.length);
+      expect(await myDifference('m_as_text', 'm_as_records')).toBe(0);
+      const kept = (records: typeof h.dirty.records) =>
+        records.map((d) => [d.record, d.reason]).sort((a, b) => Number((a[0] as { id: string }).id) - Number((b[0] as { id: string }).id));
+      expect(kept(h.dirty.records)).toEqual(kept(hr.dirty.records));
+      expect(h.dirty.records[0]?.reason).toMatch(/^ER_DATA_TOO_LONG \(1406\)/);
+
+      // Again over the rows already there: LOAD DATA skips them with warnings, the batch goes as upserts.
+      const again = await runTask(harness(), mysqlFile('m_as_text', {}));
+      expect(again.execute_status, again.remarks).toBe('SUCCESS');
+      expect(again.dirty_data_count).toBe(refused.length);
+      expect(await myCount('m_as_text')).toBe(ROWS - refused.length);
+      expect(await myDifference('m_as_text', 'm_as_records')).toBe(0);
+    } finally {
+      for (const t of tables) await my.query(`ALTER TABLE \`${db}\`.${t} MODIFY vc VARCHAR(200) NULL`);
+    }
+  });
+});

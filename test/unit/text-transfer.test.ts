@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { textColumnsOf, type MysqlField } from '../../connectors/mysql/text-rows.ts';
+import { loadDataBuffer } from '../../connectors/mysql/load-data.ts';
+import { loadDataBufferOfText, loadDataColumn } from '../../connectors/mysql/text-load.ts';
 import { copyBuffer } from '../../connectors/postgresql/copy-text.ts';
 import { copyBufferOfText, textCopyColumn } from '../../connectors/postgresql/text-copy.ts';
 import type { Row, SourceZone, TextColumn, TextKind, TextRows } from '../../connectors/sdk/index.ts';
@@ -206,6 +208,40 @@ describe('copyBufferOfText', () => {
     expect(copyBufferOfText(between, [{ escape: false, suffix: '' }, { escape: false, suffix: '-05:30' }, { escape: false, suffix: '' }]).toString('utf8')).toBe(
       '1\t2024-01-02 03:04:05-05:30\t2\n3\t\\N\t4\n',
     );
+  });
+});
+
+describe('MySQL targets (LOAD DATA)', () => {
+  it('loadDataBufferOfText gives the bytes of the record path\'s LOAD DATA text, NUL escaped too', () => {
+    const columns: TextColumn[] = [
+      { name: 'id', kind: 'integer' },
+      { name: 's', kind: 'text' },
+      { name: 'j', kind: 'json' },
+    ];
+    const rows = [
+      ['1', 'nul\u0000in \\ the\tmiddle\r\n', '{"a": "\\u0000"}'],
+      ['2', null, null],
+      ['3', 'x'.repeat(300), '[]'],
+    ];
+    const how = columns.map((c) => ({ escape: c.kind !== 'integer', suffix: '' }));
+    expect((loadDataBufferOfText(textRows(columns, rows), how) as Buffer).equals(loadDataBuffer(rows) as Buffer)).toBe(true);
+  });
+
+  it('takes text as the record path would write it: floats only into DOUBLE, date-times in one fixed zone, JSON into JSON columns', () => {
+    const my = (name: string, dataType: string, json = false): ColumnMeta => ({ ...meta(name, dataType), json });
+    expect(loadDataColumn({ name: 'i', kind: 'integer' }, my('i', 'varchar'), plus8, plus8)).toEqual({ escape: false, suffix: '' });
+    expect(loadDataColumn({ name: 's', kind: 'text' }, my('s', 'longtext'), plus8, plus8)).toEqual({ escape: true, suffix: '' });
+    expect(loadDataColumn({ name: 's', kind: 'text' }, my('s', 'varbinary'), plus8, plus8)).toBeNull();
+    expect(loadDataColumn({ name: 'f', kind: 'float' }, my('f', 'double'), plus8, plus8)).not.toBeNull();
+    expect(loadDataColumn({ name: 'f', kind: 'float' }, my('f', 'float'), plus8, plus8)).toBeNull();
+    expect(loadDataColumn({ name: 'f', kind: 'float' }, my('f', 'decimal'), plus8, plus8)).toBeNull();
+    expect(loadDataColumn({ name: 't', kind: 'datetime' }, my('t', 'datetime'), plus8, plus8)).not.toBeNull();
+    expect(loadDataColumn({ name: 't', kind: 'datetime' }, my('t', 'timestamp'), plus8, plus8)).not.toBeNull();
+    expect(loadDataColumn({ name: 't', kind: 'datetime' }, my('t', 'datetime'), plus8, minus0530)).toBeNull();
+    expect(loadDataColumn({ name: 't', kind: 'datetime' }, my('t', 'datetime'), berlin, berlin)).toBeNull();
+    expect(loadDataColumn({ name: 't', kind: 'datetime' }, my('t', 'date'), plus8, plus8)).toBeNull();
+    expect(loadDataColumn({ name: 'j', kind: 'json' }, my('j', 'json', true), plus8, plus8)).toEqual({ escape: true, suffix: '' });
+    expect(loadDataColumn({ name: 'j', kind: 'json' }, my('j', 'longtext'), plus8, plus8)).toBeNull();
   });
 });
 
