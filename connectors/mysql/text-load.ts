@@ -1,7 +1,7 @@
 import type { SourceZone, TextColumn, TextRows } from '../sdk/index.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
 import type { TextCopyColumn } from '../sql/session.ts';
-import { escapeTable, textBulkBuffer } from '../sql/text-bulk.ts';
+import { escapeTable, plainTextColumn, textBulkBuffer } from '../sql/text-bulk.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 
 /** What LOAD DATA's default format escapes: backslash, tab, newline, carriage return, NUL. */
@@ -21,15 +21,9 @@ const LOAD_DATA_ESCAPES = escapeTable({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 
  */
 export function loadDataColumn(column: TextColumn, target: ColumnMeta, source: SourceZone, writer: SourceZone): TextCopyColumn | null {
   const kind = typeKind(target.dataType);
-  if (kind === 'binary') return null;
+  const plain = plainTextColumn(column, kind);
+  if (plain !== undefined) return plain;
   switch (column.kind) {
-    case 'integer':
-    case 'decimal':
-    case 'date':
-    case 'time':
-      return { escape: false, suffix: '' };
-    case 'text':
-      return { escape: true, suffix: '' };
     case 'float':
       return kind === 'double' ? { escape: false, suffix: '' } : null;
     case 'json':
@@ -38,6 +32,8 @@ export function loadDataColumn(column: TextColumn, target: ColumnMeta, source: S
       return kind === 'timestamp' && source.kind === 'fixed' && writer.kind === 'fixed' && writer.offsetMinutes === source.offsetMinutes
         ? { escape: false, suffix: '' }
         : null;
+    default:
+      return null;
   }
 }
 

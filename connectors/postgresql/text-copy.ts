@@ -1,7 +1,7 @@
 import type { SourceZone, TextColumn, TextRows } from '../sdk/index.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
 import type { TextCopyColumn } from '../sql/session.ts';
-import { escapeTable, textBulkBuffer } from '../sql/text-bulk.ts';
+import { escapeTable, plainTextColumn, textBulkBuffer } from '../sql/text-bulk.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 
 /** What COPY's text format escapes: backslash, tab, newline, carriage return. */
@@ -21,15 +21,9 @@ const COPY_ESCAPES = escapeTable({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' }
  */
 export function textCopyColumn(column: TextColumn, target: ColumnMeta, source: SourceZone, writer: SourceZone): TextCopyColumn | null {
   const kind = typeKind(target.dataType);
-  if (kind === 'binary') return null;
+  const plain = plainTextColumn(column, kind);
+  if (plain !== undefined) return plain;
   switch (column.kind) {
-    case 'integer':
-    case 'decimal':
-    case 'date':
-    case 'time':
-      return { escape: false, suffix: '' };
-    case 'text':
-      return { escape: true, suffix: '' };
     case 'float':
       return kind === 'double' ? { escape: false, suffix: '' } : null;
     case 'json':
@@ -38,6 +32,8 @@ export function textCopyColumn(column: TextColumn, target: ColumnMeta, source: S
       if (source.kind !== 'fixed') return null;
       if (kind === 'timestamptz') return { escape: false, suffix: offsetText(source.offsetMinutes) };
       if (kind === 'timestamp' && writer.kind === 'fixed' && writer.offsetMinutes === source.offsetMinutes) return { escape: false, suffix: '' };
+      return null;
+    default:
       return null;
   }
 }

@@ -204,8 +204,9 @@ export interface Writer {
    */
   prepare?(records: Row[]): void;
   /**
-   * Optional, with `writeText`: true when this writer lands the text of `rows`' columns exactly as it would land the
-   * records `rows.records()` (same table columns, each value read by the same input function to the same value).
+   * Optional, with `writeText`: true when this writer lands the text of `rows`' columns as it would land the records
+   * `rows.records()`: the same table columns, each value read to the same value (for a JSON column, the same
+   * document; its spelling may be the source's).
    * Asked once per run; when false or absent the engine writes `rows.records()` through `write`.
    */
   acceptsText?(rows: TextRows): boolean;

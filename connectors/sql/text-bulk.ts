@@ -1,5 +1,6 @@
-import type { TextRows } from '../sdk/index.ts';
+import type { TextColumn, TextRows } from '../sdk/index.ts';
 import type { TextCopyColumn } from './session.ts';
+import type { TypeKind } from './type-mapping.ts';
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
@@ -16,6 +17,26 @@ export function escapeTable(map: Readonly<Record<string, string>>): Uint8Array {
     table[code] = letter.charCodeAt(0);
   }
   return table;
+}
+
+/**
+ * For the kinds whose source text is the record path's text into any column but a binary one (integers, exact
+ * decimals, strings, dates, times): how it goes into the bulk load. Null into a binary column; undefined for the
+ * kinds each target decides for itself (float, json, datetime).
+ */
+export function plainTextColumn(column: TextColumn, target: TypeKind | undefined): TextCopyColumn | null | undefined {
+  if (target === 'binary') return null;
+  switch (column.kind) {
+    case 'integer':
+    case 'decimal':
+    case 'date':
+    case 'time':
+      return { escape: false, suffix: '' };
+    case 'text':
+      return { escape: true, suffix: '' };
+    default:
+      return undefined;
+  }
 }
 
 /** Fields shorter than this that cannot join a run are copied byte by byte: a native copy costs more to call. */

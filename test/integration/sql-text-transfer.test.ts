@@ -7,7 +7,8 @@
 import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorLogger } from '../../connectors/sdk/index.ts';
+import type { ConnectorLogger, JsonValue } from '../../connectors/sdk/index.ts';
+import type { DirtyRecord } from '../../core/store.ts';
 import { createSqlScratch, dropSqlScratch, harness, mysqlDatasource, pgDatasource, runTask, taskFile, uniqueName } from './sql-helpers.ts';
 
 const db = uniqueName('text');
@@ -69,6 +70,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await dropSqlScratch(db, { my, pgc });
 });
+
+/** The dirty records' record and reason, in id order (the two paths may keep them in another order). */
+function kept(records: readonly DirtyRecord[]): [JsonValue, string][] {
+  return records.map((d): [JsonValue, string] => [d.record, d.reason]).sort((a, b) => Number((a[0] as { id: string }).id) - Number((b[0] as { id: string }).id));
+}
 
 /** A logger that keeps what the engine says (which path the rows took). */
 function capture(): { logger: ConnectorLogger; infos: string[] } {
@@ -156,8 +162,6 @@ describe('MySQL → PostgreSQL as text', () => {
       expect(await count('as_text')).toBe(ROWS - refused.length);
       expect(await difference('as_text', 'as_records')).toBe(0);
       expect(h.dirty.records.map((d) => (d.record as { id: string }).id).sort()).toEqual(refused.map(String).sort());
-      const kept = (records: typeof h.dirty.records) =>
-        records.map((d) => [d.record, d.reason]).sort((a, b) => Number((a[0] as { id: string }).id) - Number((b[0] as { id: string }).id));
       expect(kept(h.dirty.records)).toEqual(kept(hr.dirty.records));
       expect(h.dirty.records[0]?.reason).toMatch(/^22001: value too long/);
     } finally {
@@ -352,8 +356,6 @@ describe('MySQL → MySQL as text (LOAD DATA LOCAL)', () => {
       expect(log.dirty_data_count).toBe(refused.length);
       expect(await myCount('m_as_text')).toBe(ROWS - refused.length);
       expect(await myDifference('m_as_text', 'm_as_records')).toBe(0);
-      const kept = (records: typeof h.dirty.records) =>
-        records.map((d) => [d.record, d.reason]).sort((a, b) => Number((a[0] as { id: string }).id) - Number((b[0] as { id: string }).id));
       expect(kept(h.dirty.records)).toEqual(kept(hr.dirty.records));
       expect(h.dirty.records[0]?.reason).toMatch(/^ER_DATA_TOO_LONG \(1406\)/);
 
