@@ -119,14 +119,19 @@ function measuredSize(batch: SourceBatch, index: number): number | undefined {
   return typeof size === 'number' && Number.isFinite(size) && size >= 0 ? size : undefined;
 }
 
+/** The batch's rows as text, when it gives them so (a batch with records is taken by its records). */
+function textOf(batch: SourceBatch): TextRows | undefined {
+  return batch.records.length === 0 ? batch.text : undefined;
+}
+
 /** The records of a batch: those it carries, or its text rows as records. */
 function recordsOf(batch: SourceBatch): Row[] {
-  return batch.text && batch.records.length === 0 ? batch.text.records() : batch.records;
+  return textOf(batch)?.records() ?? batch.records;
 }
 
 /** How many records a batch holds, without making records of its text rows. */
 function batchCount(batch: SourceBatch): number {
-  return batch.records.length + (batch.text && batch.records.length === 0 ? batch.text.count : 0);
+  return textOf(batch)?.count ?? batch.records.length;
 }
 
 const ABORTED: unique symbol = Symbol('aborted');
@@ -593,11 +598,17 @@ class Execution {
   private stageBatch(batch: SourceBatch): StagedBatch {
     const staged = this.startStaging(batch);
     // Text rows wait for the writer's word (writeStaged); once it said no, they are staged as records.
-    if (batch.text && batch.records.length === 0 && this.textAccepted !== false) {
-      staged.text = batch.text;
+    const text = textOf(batch);
+    if (text && this.textAccepted !== false) {
+      staged.text = text;
       return staged;
     }
-    recordsOf(batch).forEach((record, i) => this.stageRecord(staged, record, i));
+    return this.stageRecords(staged, recordsOf(batch));
+  }
+
+  /** Maps `records` (the batch's, in order) into `staged`. */
+  private stageRecords(staged: StagedBatch, records: readonly Row[]): StagedBatch {
+    records.forEach((record, i) => this.stageRecord(staged, record, i));
     return this.endStaging(staged);
   }
 
@@ -609,9 +620,10 @@ class Execution {
     const batch = channel.tryReceive();
     if (batch === undefined) return undefined;
     const staged = this.startStaging(batch);
-    if (batch.text && batch.records.length === 0 && this.textAccepted === true) {
-      staged.text = batch.text;
-      this.writer?.prepareText?.(batch.text);
+    const text = textOf(batch);
+    if (text && this.textAccepted === true) {
+      staged.text = text;
+      this.writer?.prepareText?.(text);
       return staged;
     }
     const records = recordsOf(batch);
@@ -667,8 +679,7 @@ class Execution {
     if (staged.text && !(await this.takesText(staged.text, target))) {
       const records = staged.text.records();
       delete staged.text;
-      records.forEach((record, i) => this.stageRecord(staged, record, i));
-      this.endStaging(staged);
+      this.stageRecords(staged, records);
     }
     const { batch, dirty, rows, originals, sizes, mappingDirty, now, text } = staged;
     const source = this.source as Endpoint;
