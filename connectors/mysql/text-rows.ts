@@ -1,6 +1,6 @@
-import type { Row, SourceZone, TextColumn, TextKind, TextRows } from '../sdk/index.ts';
+import { ROW_BYTES, type Row, type SourceZone, type TextColumn, type TextKind, type TextRows } from '../sdk/index.ts';
 import type { SqlTextPage } from '../sql/session.ts';
-import type { ResultField } from './values.ts';
+import { JSON_COLUMN_TYPE, isDateTimeField, isJsonField, type ResultField } from './values.ts';
 
 /**
  * A MySQL result read as text rows: the bounds of every field of each row packet of the text protocol (its fields
@@ -45,11 +45,11 @@ export interface QueryInternals {
 /** How long a page that is not full may wait for more rows while the consumer waits for it. */
 const TEXT_PAGE_LINGER_MS = 50;
 
-/** mysql2 column types (protocol constants). */
+/** mysql2 column types (protocol constants); date-times and JSON are told apart as the record path does (values.ts). */
 const TYPE = {
-  DECIMAL: 0, TINY: 1, SHORT: 2, LONG: 3, FLOAT: 4, DOUBLE: 5, TIMESTAMP: 7, LONGLONG: 8, INT24: 9, DATE: 10, TIME: 11,
-  DATETIME: 12, YEAR: 13, NEWDATE: 14, VARCHAR: 15, TIMESTAMP2: 17, DATETIME2: 18, TIME2: 19, JSON: 245, NEWDECIMAL: 246,
-  ENUM: 247, SET: 248, TINY_BLOB: 249, MEDIUM_BLOB: 250, LONG_BLOB: 251, BLOB: 252, VAR_STRING: 253, STRING: 254,
+  DECIMAL: 0, TINY: 1, SHORT: 2, LONG: 3, FLOAT: 4, DOUBLE: 5, LONGLONG: 8, INT24: 9, DATE: 10, TIME: 11, YEAR: 13,
+  NEWDATE: 14, VARCHAR: 15, TIME2: 19, NEWDECIMAL: 246, ENUM: 247, SET: 248, TINY_BLOB: 249, MEDIUM_BLOB: 250,
+  LONG_BLOB: 251, BLOB: 252, VAR_STRING: 253, STRING: 254,
 } as const;
 const ZEROFILL_FLAG = 64;
 const BINARY_CHARSET = 63;
@@ -61,11 +61,11 @@ const UTF8_ENCODINGS: ReadonlySet<string> = new Set(['utf8', 'cesu8']);
 
 /** A column's text kind and how `rowBytes` would measure the value the record path makes of it. */
 interface ColumnPlan extends TextColumn {
-  /** `key.length + 4` of rowBytes: the column's share of a row's measure besides its value. */
+  /** The column's share of a row's `rowBytes` besides its value (its key). */
   keyBytes: number;
-  /** Added to the text's length for a value's measure (2 for a JS string's quotes) … */
+  /** Added to the text's length for a value's measure (a JS string's quotes) … */
   quote: number;
-  /** … unless fixed (a date-time becomes a Date: 26). */
+  /** … unless fixed (a date-time becomes a Date). */
   fixed: number | null;
 }
 
@@ -82,7 +82,13 @@ export function textColumnsOf(fields: readonly MysqlField[], jsonColumns: Readon
     const kind = kindOf(f, jsonColumns);
     if (kind === null) return null;
     const stringValue = kind === 'decimal' || kind === 'text' || kind === 'date' || kind === 'time' || (kind === 'integer' && f.columnType === TYPE.LONGLONG);
-    plans.push({ name: f.name, kind, keyBytes: f.name.length + 4, quote: stringValue ? 2 : 0, fixed: kind === 'datetime' ? 26 : null });
+    plans.push({
+      name: f.name,
+      kind,
+      keyBytes: f.name.length + ROW_BYTES.field,
+      quote: stringValue ? ROW_BYTES.quotes : 0,
+      fixed: kind === 'datetime' ? ROW_BYTES.dateTime : null,
+    });
   }
   return plans;
 }
@@ -90,19 +96,19 @@ export function textColumnsOf(fields: readonly MysqlField[], jsonColumns: Readon
 function kindOf(f: MysqlField, jsonColumns: ReadonlySet<string>): TextKind | null {
   const t = f.columnType;
   if (t === undefined) return null;
-  if (t === TYPE.JSON) return 'json';
+  if (isDateTimeField(f)) return 'datetime';
+  if (t === JSON_COLUMN_TYPE) return 'json';
   switch (t) {
     case TYPE.TINY: case TYPE.SHORT: case TYPE.LONG: case TYPE.INT24: case TYPE.YEAR: case TYPE.LONGLONG:
       // mysql2 reads zero-filled digits as a number, which drops the zeros.
       return ((f.flags ?? 0) & ZEROFILL_FLAG) !== 0 ? null : 'integer';
     case TYPE.DECIMAL: case TYPE.NEWDECIMAL: return 'decimal';
     case TYPE.FLOAT: case TYPE.DOUBLE: return 'float';
-    case TYPE.TIMESTAMP: case TYPE.DATETIME: case TYPE.TIMESTAMP2: case TYPE.DATETIME2: return 'datetime';
     case TYPE.DATE: case TYPE.NEWDATE: return 'date';
     case TYPE.TIME: case TYPE.TIME2: return 'time';
     default:
       if (!TEXT_TYPES.has(t) || f.characterSet === BINARY_CHARSET || !UTF8_ENCODINGS.has(f.encoding ?? '')) return null;
-      return f.extendedFormat === 'json' || jsonColumns.has(f.name) ? 'json' : 'text';
+      return isJsonField(f, jsonColumns) ? 'json' : 'text';
   }
 }
 
@@ -186,7 +192,7 @@ class PageBuilder {
     const cols = plans.length;
     let i = row * cols;
     let at = packet.offset;
-    let size = 2;
+    let size = ROW_BYTES.row;
     for (let c = 0; c < cols; c++, i++) {
       const plan = plans[c] as ColumnPlan;
       if (at >= end) throw new Error('a MySQL row packet has fewer fields than its result has columns');
@@ -199,7 +205,7 @@ class PageBuilder {
         this.start[i] = at;
         this.length[i] = -1;
         at += 1;
-        size += plan.keyBytes + 4;
+        size += plan.keyBytes + ROW_BYTES.null;
         continue;
       } else if (first === 0xfc) {
         len = buf.readUInt16LE(at + 1);
@@ -269,9 +275,12 @@ export function hookTextRows(
   let parse: ((packet: MysqlPacket) => Row) | null = null;
   let linger: NodeJS.Timeout | undefined;
 
-  const flush = (): void => {
+  const stop = (): void => {
     clearTimeout(linger);
     linger = undefined;
+  };
+  const flush = (): void => {
+    stop();
     if (!page || page.count === 0 || !parse || !Packet) return;
     const { rows, sizes, bytes } = page.finish(zone, parse, Packet);
     page = null;
@@ -290,10 +299,6 @@ export function hookTextRows(
   const arm = (): void => {
     linger = setTimeout(lingerCheck, TEXT_PAGE_LINGER_MS);
     linger.unref();
-  };
-  const stop = (): void => {
-    clearTimeout(linger);
-    linger = undefined;
   };
   query.once('end', stop);
   query.once('error', stop);

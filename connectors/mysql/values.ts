@@ -9,7 +9,7 @@ import type { SqlParam } from '../sql/where.ts';
 /** mysql2 column type codes (protocol constants). */
 // DATE (10) and NEWDATE (14) stay `YYYY-MM-DD` text: a calendar day is not an instant and must not shift with zones.
 const DATE_TIME_TYPES: ReadonlySet<number> = new Set([7, 12, 17, 18]); // TIMESTAMP, DATETIME, TIMESTAMP2, DATETIME2
-const JSON_TYPE = 245;
+export const JSON_COLUMN_TYPE = 245;
 
 export interface ResultField {
   name: string;
@@ -17,10 +17,20 @@ export interface ResultField {
   extendedFormat?: string;
 }
 
+/** A zone-less date-time column: the reader makes its text an instant in the source's zone. */
+export function isDateTimeField(f: ResultField): boolean {
+  return f.columnType !== undefined && DATE_TIME_TYPES.has(f.columnType);
+}
+
+/** A column the reader parses as JSON: MySQL's JSON type, MariaDB's (JSON text), or one the catalog says holds JSON. */
+export function isJsonField(f: ResultField, jsonColumns: ReadonlySet<string>): boolean {
+  return f.columnType === JSON_COLUMN_TYPE || f.extendedFormat === 'json' || jsonColumns.has(f.name);
+}
+
 /** How to turn the driver's raw row into pipeline values, decided once per result from its fields. */
 export function rowConverter(fields: readonly ResultField[], jsonColumns: ReadonlySet<string>, zone: SourceZone): (raw: Record<string, unknown>) => Row {
-  const dates = new Set(fields.filter((f) => f.columnType !== undefined && DATE_TIME_TYPES.has(f.columnType)).map((f) => f.name));
-  const json = new Set(fields.filter((f) => f.columnType === JSON_TYPE || f.extendedFormat === 'json' || jsonColumns.has(f.name)).map((f) => f.name));
+  const dates = new Set(fields.filter((f) => isDateTimeField(f)).map((f) => f.name));
+  const json = new Set(fields.filter((f) => isJsonField(f, jsonColumns)).map((f) => f.name));
   const dateNames = [...dates];
   const jsonNames = [...json];
   // The driver makes a fresh object per row, owned by this reader: only the columns that need it are converted, in
