@@ -1,10 +1,10 @@
-import { ByteWriter, escapeLetters } from '../sql/byte-writer.ts';
+import { ByteWriter, escapeTable } from '../sql/byte-writer.ts';
 import type { SqlParam } from '../sql/where.ts';
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
 /** The characters LOAD DATA's default format escapes: backslash, tab, newline, carriage return, NUL. */
-const LOAD_DATA_ESCAPES = escapeLetters({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r', '\0': '0' });
+export const LOAD_DATA_ESCAPES = escapeTable({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r', '\0': '0' });
 
 /**
  * Rows of parameters (as `mysqlParam` makes them) in LOAD DATA's default text format (tab-separated, `\N` for NULL,

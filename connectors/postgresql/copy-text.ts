@@ -1,12 +1,12 @@
 import type { ColumnMeta } from '../sql/catalog.ts';
 import { typeKind } from '../sql/type-mapping.ts';
 import type { SqlParam } from '../sql/where.ts';
-import { ByteWriter, escapeLetters } from '../sql/byte-writer.ts';
+import { ByteWriter, escapeTable } from '../sql/byte-writer.ts';
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
 /** The characters COPY's text format escapes: backslash, tab, newline, carriage return. */
-const COPY_ESCAPES = escapeLetters({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' });
+export const COPY_ESCAPES = escapeTable({ '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' });
 
 /**
  * Rows of bound parameters (as `postgresParam` makes them) as COPY text-format lines in UTF-8, or null when one of

@@ -1,10 +1,18 @@
 /** Bulk-load text written as UTF-8 bytes, escapes and all, in one pass (COPY, LOAD DATA). */
 
-/** An escape table for `ByteWriter`: each ASCII character of `map` → the letter after its backslash. */
-export function escapeLetters(map: Readonly<Record<string, string>>): readonly (number | undefined)[] {
-  const letters: (number | undefined)[] = new Array<number | undefined>(128).fill(undefined);
-  for (const [c, letter] of Object.entries(map)) letters[c.charCodeAt(0)] = letter.charCodeAt(0);
-  return letters;
+/**
+ * The escape table of a bulk-load text format: for each byte it escapes, the letter after the backslash (0: none),
+ * from a map such as `{ '\\': '\\', '\t': 't' }`. Every escaped byte must be below 0x20 or a backslash: the text-rows
+ * encoder (`textBulkBuffer`) looks for those before it escapes.
+ */
+export function escapeTable(map: Readonly<Record<string, string>>): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const [c, letter] of Object.entries(map)) {
+    const code = c.charCodeAt(0);
+    if (code >= 0x20 && code !== 0x5c) throw new Error(`cannot escape ${JSON.stringify(c)}`);
+    table[code] = letter.charCodeAt(0);
+  }
+  return table;
 }
 
 /**
@@ -16,10 +24,10 @@ export class ByteWriter {
   private buf: Buffer;
   private at = 0;
 
-  /** `escapes[c]`: the letter written after a backslash for the ASCII character `c` (a backslash escapes itself). */
+  /** `escapes[c]`: the letter written after a backslash for the ASCII character `c`, 0 for none (`escapeTable`). */
   constructor(
     initial: number,
-    private readonly escapes: readonly (number | undefined)[],
+    private readonly escapes: Uint8Array,
   ) {
     this.buf = Buffer.allocUnsafe(Math.max(256, initial));
   }
@@ -49,8 +57,8 @@ export class ByteWriter {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x80) {
-        const letter = escapes[c];
-        if (letter !== undefined) {
+        const letter = escapes[c] as number;
+        if (letter !== 0) {
           buf[at++] = 0x5c;
           buf[at++] = letter;
         } else buf[at++] = c;

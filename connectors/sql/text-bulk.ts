@@ -1,42 +1,58 @@
-import type { TextColumn, TextRows } from '../sdk/index.ts';
+import type { SourceZone, TextColumn, TextRows } from '../sdk/index.ts';
+import type { ColumnMeta } from './catalog.ts';
 import type { TextCopyColumn } from './session.ts';
-import type { TypeKind } from './type-mapping.ts';
+import { typeKind } from './type-mapping.ts';
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
 
 /**
- * The letter after the backslash for each byte a bulk-load text format escapes (0: none), from a map such as
- * `{ '\\': '\\', '\t': 't' }`. Every escaped byte must be below 0x20 or a backslash (`textBulkBuffer` looks for those).
+ * How `column`'s source text goes into a bulk load of the column `target` so that it lands as the record path would
+ * land its value, or null when the run must take the record path. The source's own text is the record path's text
+ * for integers, exact decimals, strings, dates and times, into any column but a binary one (whose values the record
+ * path does not take from text). Besides:
+ * - float: only into a double, which reads any decimal text of a double as that double (the record path writes the
+ *   shortest text of the number the driver parsed, which a decimal or single-precision column may read apart);
+ * - datetime: into a zone-less timestamp when the source's and the writer's zones are the same fixed offset (the
+ *   record path reads the wall clock in one and writes it in the other), into a timestamp with time zone from a
+ *   fixed-offset source zone, with that offset appended (the same instant as the record path's UTC text);
+ * - json: into a column that `keepsDocument` says holds the document, not the record path's spelling of it.
  */
-export function escapeTable(map: Readonly<Record<string, string>>): Uint8Array {
-  const table = new Uint8Array(256);
-  for (const [c, letter] of Object.entries(map)) {
-    const code = c.charCodeAt(0);
-    if (code >= 0x20 && code !== 0x5c) throw new Error(`cannot escape ${JSON.stringify(c)}`);
-    table[code] = letter.charCodeAt(0);
-  }
-  return table;
-}
-
-/**
- * For the kinds whose source text is the record path's text into any column but a binary one (integers, exact
- * decimals, strings, dates, times): how it goes into the bulk load. Null into a binary column; undefined for the
- * kinds each target decides for itself (float, json, datetime).
- */
-export function plainTextColumn(column: TextColumn, target: TypeKind | undefined): TextCopyColumn | null | undefined {
-  if (target === 'binary') return null;
+export function textBulkColumn(
+  column: TextColumn,
+  target: ColumnMeta,
+  source: SourceZone,
+  writer: SourceZone,
+  keepsDocument: (target: ColumnMeta) => boolean,
+): TextCopyColumn | null {
+  const kind = typeKind(target.dataType);
+  if (kind === 'binary') return null;
   switch (column.kind) {
     case 'integer':
     case 'decimal':
     case 'date':
     case 'time':
-      return { escape: false, suffix: '' };
+      return AS_IT_IS;
     case 'text':
-      return { escape: true, suffix: '' };
-    default:
-      return undefined;
+      return ESCAPED;
+    case 'float':
+      return kind === 'double' ? AS_IT_IS : null;
+    case 'json':
+      return keepsDocument(target) ? ESCAPED : null;
+    case 'datetime':
+      if (source.kind !== 'fixed') return null;
+      if (kind === 'timestamptz') return { escape: false, suffix: offsetText(source.offsetMinutes) };
+      return kind === 'timestamp' && writer.kind === 'fixed' && writer.offsetMinutes === source.offsetMinutes ? AS_IT_IS : null;
   }
+}
+
+const AS_IT_IS: TextCopyColumn = { escape: false, suffix: '' };
+const ESCAPED: TextCopyColumn = { escape: true, suffix: '' };
+
+/** `+08:00` for 480 minutes east of UTC. */
+function offsetText(minutes: number): string {
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
 /** Fields shorter than this that cannot join a run are copied byte by byte: a native copy costs more to call. */
