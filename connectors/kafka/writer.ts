@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { ICustomPartitioner, Kafka, Message, Producer } from 'kafkajs';
 import {
   jsonFieldValue,
   TaskConfigError,
@@ -20,7 +20,7 @@ const ACKS_ALL = -1;
  * with one key land in one partition whichever client (or the DataX/ROMA tasks this replaces) wrote the others.
  * Chosen explicitly: kafkajs warns on every process that leaves the choice to it.
  */
-const partitioner = (): ReturnType<typeof kafkajsModule>['Partitioners']['DefaultPartitioner'] => kafkajsModule().Partitioners.DefaultPartitioner;
+const partitioner = (): ICustomPartitioner => kafkajsModule().Partitioners.DefaultPartitioner;
 /** Room kept for the record batch framing around a message when checking max_message_bytes. */
 const MESSAGE_OVERHEAD_BYTES = 128;
 
