@@ -14,6 +14,7 @@ import { copyRow, formatTable, type ResultRow } from './report.ts';
 import { benchServices, mysqlAdmin, pgAdmin } from './services.ts';
 import { runKafkaLimit, runKafkaScenario } from './kafka-scenario.ts';
 import { runSchedulerScenario } from './scheduler-scenario.ts';
+import { settleDatabases } from './settle.ts';
 import { ensureTool } from './system-tools.ts';
 
 const KAFKA_LOAD = { rate: 5000, seconds: 30 };
@@ -29,7 +30,8 @@ const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
 
-async function runContenders(contenders: readonly Contender[], runs: number): Promise<ContenderResult[]> {
+/** `settle` runs before each timed run (see settle.ts). */
+async function runContenders(contenders: readonly Contender[], runs: number, settle: () => Promise<void>): Promise<ContenderResult[]> {
   const results = contenders.map((c): ContenderResult => ({ scenario: c.scenario, tool: c.tool, rows: c.rows, bytes: c.bytes, runs: [], notes: new Set() }));
   for (const [i, c] of contenders.entries()) {
     const reason = await c.unavailable();
@@ -45,6 +47,7 @@ async function runContenders(contenders: readonly Contender[], runs: number): Pr
       if (result.skipped || result.failed) continue;
       try {
         await c.reset();
+        await settle();
         const m = await c.run();
         const note = await c.check(m);
         if (note) result.notes.add(note);
@@ -97,7 +100,7 @@ async function main(args: BenchArgs): Promise<number> {
         ...(args.only.has('m2m') ? mysqlToMysql(ctx) : []),
         ...(args.only.has('p2m') ? postgresToMysql(ctx) : []),
       ];
-      rows.push(...(await runContenders(contenders, args.runs)).map(copyRow));
+      rows.push(...(await runContenders(contenders, args.runs, () => settleDatabases(my, pgc))).map(copyRow));
     }
     if (args.only.has('kafka')) {
       const load = args.quick ? QUICK_KAFKA_LOAD : KAFKA_LOAD;

@@ -191,6 +191,8 @@ class Execution {
   private reader: Reader | null = null;
   private writer: Writer | null = null;
   private writerOpened = false;
+  /** The writer began connecting or opening, so it may hold what `close` releases; a writer only made does not. */
+  private writerTouched = false;
   private readerStepLogged = false;
   private writerStepLogged = false;
   private ownDirtySink: DirtySink | null = null;
@@ -342,6 +344,7 @@ class Execution {
     });
     this.readerStepLogged = true;
     this.recorder.markReadStart();
+    if (this.target) this.connectWriterEarly(this.target);
     try {
       await this.reader.open();
     } catch (err) {
@@ -804,6 +807,38 @@ class Execution {
     return this.textAccepted;
   }
 
+  private makeWriter(target: Endpoint): Writer {
+    const make = target.def.writer;
+    if (!make) throw new Error(`the "${target.def.type}" connector cannot write`);
+    const writer = make({
+      task: this.task,
+      datasource: target.datasource,
+      signal: this.hard.signal,
+      log: this.log,
+      runId: this.runId,
+      dispatchTime: this.dispatchTime,
+      resumed: this.req.resumed ?? false,
+    });
+    return this.integrity ? this.integrity.track(writer) : writer;
+  }
+
+  /**
+   * The writer is made as the reader opens, and when it connects ahead (Writer.connect) its connection is begun, so
+   * that it is ready when the first batch is. It is opened only then (ensureWriter); a run that reads nothing closes
+   * only a writer that connected. One that cannot be made here is made again there, and that failure is 912.
+   */
+  private connectWriterEarly(target: Endpoint): void {
+    try {
+      this.writer = this.makeWriter(target);
+    } catch {
+      return;
+    }
+    if (this.writer.connect) {
+      this.writerTouched = true;
+      this.writer.connect();
+    }
+  }
+
   /** The writer opens on the first batch with rows, so a run that reads nothing leaves the target untouched. */
   private async ensureWriter(target: Endpoint): Promise<Writer> {
     if (this.writer && this.writerOpened) return this.writer;
@@ -812,18 +847,8 @@ class Execution {
     this.writerStepLogged = true;
     this.recorder.markWriteStart();
     try {
-      const make = target.def.writer;
-      if (!make) throw new Error(`the "${target.def.type}" connector cannot write`);
-      const writer = make({
-        task: this.task,
-        datasource: target.datasource,
-        signal: this.hard.signal,
-        log: this.log,
-        runId: this.runId,
-        dispatchTime: this.dispatchTime,
-        resumed: this.req.resumed ?? false,
-      });
-      this.writer = this.integrity ? this.integrity.track(writer) : writer;
+      this.writer ??= this.makeWriter(target);
+      this.writerTouched = true;
       await this.writer.open();
     } catch (err) {
       if (this.cancelled) throw new Cancelled();
@@ -1002,7 +1027,7 @@ class Execution {
   private async closeAll(): Promise<void> {
     this.settled = true;
     const reader = this.reader;
-    const writer = this.writer;
+    const writer = this.writerTouched ? this.writer : null;
     this.reader = null;
     this.writer = null;
     await this.closeDirtySink();

@@ -40,6 +40,7 @@ export class RejectedKeys {
       flush: () => writer.flush(),
       close: () => writer.close(),
     };
+    if (writer.connect) tracked.connect = () => writer.connect?.();
     if (writer.finish) tracked.finish = () => (writer.finish as () => Promise<void>).call(writer);
     if (writer.keyLookup) tracked.keyLookup = () => writer.keyLookup?.();
     if (writer.durableOnlyAfterFinish) return { ...tracked, durableOnlyAfterFinish: true };

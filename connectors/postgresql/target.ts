@@ -8,25 +8,12 @@ import type { BulkText, DataError, SqlTargetSession, TextCopyColumn } from '../s
 import type { SqlParam } from '../sql/where.ts';
 import { currentSchema, describePostgresTable } from './catalog.ts';
 import { closePostgres, connectPostgres } from './connection.ts';
+import { copyIn } from './copy-in.ts';
 import { copyBuffer } from './copy-text.ts';
 import { postgresDataError } from './errors.ts';
 import type { PostgresOptions } from './options.ts';
 import { copyBufferOfText, textCopyColumn } from './text-copy.ts';
 import { postgresParam } from './values.ts';
-
-type CopyFrom = (typeof import('pg-copy-streams'))['from'];
-let copyFromModule: Promise<CopyFrom> | undefined;
-
-let copyFromLoaded: CopyFrom | undefined;
-
-/** pg-copy-streams, loaded on first use like the driver itself. */
-function loadCopyFrom(): Promise<CopyFrom> {
-  copyFromModule ??= import('pg-copy-streams').then((m) => {
-    copyFromLoaded = (m.default ?? m).from;
-    return copyFromLoaded;
-  });
-  return copyFromModule;
-}
 
 /** The protocol's limit on bound parameters of one statement. */
 const PG_MAX_PARAMS = 65_535;
@@ -108,14 +95,8 @@ export class PostgresTargetSession implements SqlTargetSession {
   }
 
   async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: BulkText): Promise<boolean> {
-    // Without a pause once loaded: the COPY is under way before the engine turns to the next batch.
-    const copyFrom = copyFromLoaded ?? (await loadCopyFrom());
-    const stream = this.client.query(copyFrom(`COPY ${qualified(this.dialect, table)} (${columns.map((c) => this.dialect.quote(c.name)).join(', ')}) FROM STDIN`));
-    await new Promise<void>((resolve, reject) => {
-      stream.once('error', reject);
-      stream.once('finish', resolve);
-      stream.end(text);
-    });
+    const sql = `COPY ${qualified(this.dialect, table)} (${columns.map((c) => this.dialect.quote(c.name)).join(', ')}) FROM STDIN`;
+    await copyIn(this.client, sql, typeof text === 'string' ? Buffer.from(text) : text);
     return true;
   }
 

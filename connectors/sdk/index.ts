@@ -193,6 +193,13 @@ export interface WriteResult {
 }
 
 export interface Writer {
+  /**
+   * Optional: start making the connection that `open` will use, touching nothing of the target (no table created,
+   * emptied or described). The engine calls it as the run starts, so the connection is made while the reader opens
+   * and reads its first batch; a run that reads nothing never opens the writer, only closes it. It must not throw: a
+   * failure to connect is `open`'s (912).
+   */
+  connect?(): void;
   /** Connect, create or empty the target as the task says. A throw is 912. */
   open(): Promise<void>;
   /** Write a batch. Per-record refusals go in `rejected`; a throw means the target failed (503). */

@@ -59,17 +59,27 @@ export class SqlWriter implements Writer {
    * a fresh buffer each time costs the garbage collector more than the encoding.
    */
   private readonly spareBuffers: Buffer[] = [];
+  /** The session `connect` began making, for `open` (or `close`) to take. */
+  private connecting: Promise<SqlTargetSession> | undefined;
 
   constructor(
     private readonly ctx: WriterContext<unknown>,
-    private readonly connect: () => Promise<SqlTargetSession>,
+    private readonly connectSession: () => Promise<SqlTargetSession>,
   ) {}
+
+  connect(): void {
+    if (this.connecting) return;
+    this.connecting = this.connectSession();
+    // Its failure is open()'s, if open is called at all.
+    this.connecting.catch(() => undefined);
+  }
 
   async open(): Promise<void> {
     const { task } = this.ctx;
     const t = task.target;
     if (!t.targetTable) throw new TaskConfigError('targetTable', 'is required');
-    const session = await this.connect();
+    this.connect();
+    const session = await (this.connecting as Promise<SqlTargetSession>);
     this.session = session;
     const ref = parseTableName(t.targetTable, 'targetTable', t.targetSchema, session.defaultSchema);
     const planned = plannedColumns(task);
@@ -257,8 +267,10 @@ export class SqlWriter implements Writer {
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {
-    const s = this.session;
+    const connecting = this.connecting;
+    this.connecting = undefined;
     this.session = undefined;
+    const s = await connecting?.catch(() => undefined);
     if (s) await s.close();
   }
 

@@ -94,6 +94,8 @@ export interface TargetScript {
   durableOnlyAfterFinish?: boolean;
   /** Given: the writer has `prepare`, which calls this (and logs `prepare:<rows>`). */
   prepare?: (rows: Row[]) => void;
+  /** The writer has `connect` (logs `writer.connect`). */
+  connects?: boolean;
 }
 
 export function targetConnector(script: TargetScript, type = 'memdst'): ConnectorDefinition<unknown> {
@@ -108,6 +110,7 @@ export function targetConnector(script: TargetScript, type = 'memdst'): Connecto
       let flushes = 0;
       return {
         ...(script.durableOnlyAfterFinish ? { durableOnlyAfterFinish: true } : {}),
+        ...(script.connects ? { connect: () => void events.push('writer.connect') } : {}),
         ...(script.prepare
           ? {
               prepare(rows: Row[]) {

@@ -87,6 +87,44 @@ describe('engine: step log of a normal run', () => {
     expect(await h.checkpoints.load('task-engine-1')).toEqual({ w: 2 });
   });
 
+  it('a writer that connects ahead: connect as the reader opens, open on the first batch, close at the end', async () => {
+    const events: Event[] = [];
+    const h = harness([sourceConnector({ batches: [batch(1, 2), batch(3, 2)], events }), targetConnector({ connects: true, events })]);
+    const log = await h.run(makeTask());
+    expect(log.execute_status).toBe('SUCCESS');
+    expect(log.data_count).toBe(4);
+    const at = (e: Event): number => events.indexOf(e);
+    expect(at('writer.connect')).toBeGreaterThanOrEqual(0);
+    expect(at('writer.connect')).toBeLessThan(at('reader.open'));
+    // Opened on the first batch, as a writer that does not connect ahead (the reader may be a batch further by then).
+    expect(at('writer.open')).toBeGreaterThan(at('read:2'));
+    expect(events.filter((e) => e.startsWith('writer.'))).toEqual(['writer.connect', 'writer.open', 'writer.finish', 'writer.close']);
+  });
+
+  it('a writer that connects ahead, in a run that reads nothing: connected and closed, never opened', async () => {
+    const events: Event[] = [];
+    const h = harness([
+      sourceConnector({ batches: [{ records: [], bytes: 0, checkpoint: { w: 1 } }], events }),
+      targetConnector({ connects: true, events }),
+    ]);
+    const log = await h.run(makeTask());
+    expect(log.execute_status).toBe('SUCCESS');
+    expect(codes(log)).toEqual([900, 99, 100, 105]);
+    expect(events.filter((e) => e.startsWith('writer'))).toEqual(['writer.connect', 'writer.close']);
+  });
+
+  it('a writer that connects ahead is closed when the reader cannot start (911)', async () => {
+    const events: Event[] = [];
+    const h = harness([
+      sourceConnector({ batches: [], openError: new Error('no such table'), events }),
+      targetConnector({ connects: true, events }),
+    ]);
+    const log = await h.run(makeTask());
+    expect(log.execute_status).toBe('ERROR');
+    expect(log.status).toBe(911);
+    expect(events.filter((e) => e.startsWith('writer'))).toEqual(['writer.connect', 'writer.close']);
+  });
+
   it('resumed: 108 and 507 instead of 100 and 500; the reader gets the stored checkpoint', async () => {
     let seen: unknown = 'unset';
     const h = harness([
