@@ -219,7 +219,11 @@ export interface Writer {
   acceptsText?(rows: TextRows): boolean;
   /** `write` of `rows.records()`, from the source's text (after `acceptsText` said yes); rejected indexes are rows'. */
   writeText?(rows: TextRows): Promise<WriteResult>;
-  /** `prepare` for a text batch. */
+  /**
+   * `prepare` for a text batch. Unlike `prepare` it may also start loading the batch, if nothing of it can become
+   * visible before its `writeText` (an uncommitted transaction that `writeText` commits, that `close` without
+   * `writeText` rolls back), and the batch being written goes first: the PostgreSQL writer sends the next COPY ahead.
+   */
   prepareText?(rows: TextRows): void;
   /** Make all that `write` accepted durable (commit, flush, await acks) before checkpoints are committed. */
   flush(): Promise<void>;

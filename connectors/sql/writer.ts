@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RejectedRecord, Row, TargetKeyLookup, TextRows, WriteResult, Writer, WriterContext } from '../sdk/index.ts';
 import { TaskConfigError, rowBytes } from '../sdk/index.ts';
 import { findColumn, type ColumnMeta, type TableMeta } from './catalog.ts';
+import { LoadsAhead, type LoadAhead } from './copy-ahead.ts';
 import { qualified } from './dialect.ts';
 import { checkIdentifier, parseTableName, tableLabel } from './identifiers.ts';
 import { SqlKeyLookup } from './key-lookup.ts';
@@ -59,6 +60,8 @@ export class SqlWriter implements Writer {
    * a fresh buffer each time costs the garbage collector more than the encoding.
    */
   private readonly spareBuffers: Buffer[] = [];
+  /** Text batches' loads sent ahead on a second connection (copy-ahead.ts), once `acceptsText` said yes to an atomic load. */
+  private loadsAhead: LoadsAhead | undefined;
   /** The session `connect` began making, for `open` (or `close`) to take. */
   private connecting: Promise<SqlTargetSession> | undefined;
 
@@ -145,13 +148,17 @@ export class SqlWriter implements Writer {
     }
     if (new Set(metas.map((m) => m.name)).size !== metas.length) return false;
     this.text = { metas, columns };
+    if (session.copyRowsAtomic === true) this.loadsAhead ??= new LoadsAhead(session, this.connectSession);
     return true;
   }
 
+  /** The bulk text of the next batch; with an atomic load (PostgreSQL) that load is sent ahead (copy-ahead.ts). */
   prepareText(rows: TextRows): void {
-    const { session } = this.opened();
+    const { session, meta } = this.opened();
     if (!this.text || !this.copyFirst || !session.bulkTextOfText || rows.count === 0) return;
-    this.preparedTexts.set(rows, session.bulkTextOfText(rows, this.text.columns, this.spareBuffers.pop()));
+    const bulk = session.bulkTextOfText(rows, this.text.columns, this.spareBuffers.pop());
+    if (this.loadsAhead?.send(rows, bulk, meta.ref, this.text.metas)) return;
+    this.preparedTexts.set(rows, bulk);
   }
 
   /**
@@ -160,24 +167,31 @@ export class SqlWriter implements Writer {
    * exactly the refused rows.
    */
   async writeText(rows: TextRows): Promise<WriteResult> {
-    const { session, meta } = this.opened();
-    const text = this.text;
+    const { session } = this.opened();
     if (rows.count === 0) return { rejected: [] };
-    if (!text || !this.copyFirst || !session.copyRows || !session.bulkTextOfText) return this.writeRecords(rows.records(), true);
-    const bulk = this.preparedTexts.get(rows) ?? session.bulkTextOfText(rows, text.columns, this.spareBuffers.pop());
+    const ahead = this.loadsAhead?.take(rows);
+    if (ahead) return this.writeAhead(ahead, rows);
+    // A load sent ahead for another batch (not one the engine writes next): rolled back, its text kept.
+    await this.withdrawAhead();
+    if (!this.text || !this.copyFirst || !session.copyRows || !session.bulkTextOfText) return this.writeRecords(rows.records(), true);
+    const bulk = this.preparedTexts.get(rows) ?? session.bulkTextOfText(rows, this.text.columns, this.spareBuffers.pop());
     this.preparedTexts.delete(rows);
+    return this.loadText(rows, bulk);
+  }
+
+  private async loadText(rows: TextRows, bulk: Buffer): Promise<WriteResult> {
+    const { session, meta } = this.opened();
+    const text = this.text as NonNullable<SqlWriter['text']>;
+    const copyRows = session.copyRows as NonNullable<SqlTargetSession['copyRows']>;
     // A load that is not atomic by itself (LOAD DATA LOCAL commits rows it only warned about) runs in a transaction
     // that a refusal rolls back whole.
     const inTransaction = session.copyRowsAtomic !== true;
     if (inTransaction) await session.exec('BEGIN');
     try {
-      const loaded = await session.copyRows(meta.ref, text.metas, bulk, rows.count);
+      const loaded = await copyRows.call(session, meta.ref, text.metas, bulk, rows.count);
       if (loaded) {
         if (inTransaction) await session.exec('COMMIT');
-        // The server has read all of it (the load completed): the buffer is free. Not after a failure, when the
-        // socket may still be sending it.
-        const whole = ownedBuffer(bulk);
-        if (whole && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(whole);
+        this.spareBuffer(bulk);
         return { rejected: [] };
       }
       // The server takes no bulk loads (MySQL's local_infile off): statements for the rest of the run.
@@ -189,7 +203,47 @@ export class SqlWriter implements Writer {
       if (!data) throw e;
       if (data.keyConflict) this.copyFirst = false;
     }
+    await this.withdrawAhead();
     return this.writeRecords(rows.records(), false);
+  }
+
+  /** The write of a batch whose load was sent ahead: its COMMIT, or the record path when the load was refused. */
+  private async writeAhead(ahead: LoadAhead, rows: TextRows): Promise<WriteResult> {
+    const { session } = this.opened();
+    if (!(await ahead.session.then(() => true, () => false))) {
+      // The second connection could not be made (max_connections …): one connection, as without loads ahead. The
+      // next batch may have been sent ahead on this one meanwhile: rolled back first, its text kept.
+      await this.withdrawAhead();
+      const loads = this.loadsAhead;
+      this.loadsAhead = undefined;
+      await loads?.close();
+      return this.loadText(rows, ahead.bulk);
+    }
+    const failure = await (this.loadsAhead as LoadsAhead).commit(ahead);
+    if (failure === null) {
+      this.spareBuffer(ahead.bulk);
+      return { rejected: [] };
+    }
+    const data = session.dataError(failure);
+    if (!data) throw failure;
+    if (data.keyConflict) this.copyFirst = false;
+    await this.withdrawAhead();
+    return this.writeRecords(rows.records(), false);
+  }
+
+  /** Rolls back a load sent ahead, keeping its text for that batch's own write. */
+  private async withdrawAhead(): Promise<void> {
+    const back = await this.loadsAhead?.withdraw();
+    if (back) this.preparedTexts.set(back.rows, back.bulk);
+  }
+
+  /**
+   * The buffer of a load that completed, for the next batch's text. Not after a failure, when the socket may still
+   * be sending it.
+   */
+  private spareBuffer(bulk: Buffer): void {
+    const whole = ownedBuffer(bulk);
+    if (whole && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(whole);
   }
 
   write(records: Row[]): Promise<WriteResult> {
@@ -267,6 +321,9 @@ export class SqlWriter implements Writer {
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {
+    const loads = this.loadsAhead;
+    this.loadsAhead = undefined;
+    await loads?.close();
     const connecting = this.connecting;
     this.connecting = undefined;
     this.session = undefined;
