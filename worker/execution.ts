@@ -724,6 +724,8 @@ class Execution {
       if (text) {
         written = count - refused.size;
         for (let i = 0; i < count; i++) if (!refused.has(i)) writtenBytes += measuredSize(batch, i) ?? 0;
+        // Written, the refused ones are dirty records of their own: the reader may reuse the rows' memory.
+        text.release?.();
       } else {
         rows.forEach((row, i) => {
           if (!refused.has(i)) {

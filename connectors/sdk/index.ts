@@ -132,6 +132,11 @@ export interface TextRows {
   readonly zone: SourceZone;
   /** The same rows as records, exactly as the reader's record path gives them (made once, on first call). */
   records(): Row[];
+  /**
+   * Optional: the engine is done with these rows (written, the refused ones kept as dirty records), so the reader may
+   * reuse their memory for a later batch. Nothing reads them after.
+   */
+  release?(): void;
 }
 
 export interface SourceBatch {

@@ -110,7 +110,7 @@ describe('loads sent ahead (PostgreSQL COPY on a second connection)', () => {
       await pgc.query(`GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON "${db}".dst TO "${role}"`);
       await pgc.query(`TRUNCATE "${db}".dst`);
       const f = file(`ahead-one-${db}`, 'src', ['id', 's']);
-      (f.datasources as { content: Record<string, string> }[])[1] = pgDatasource({ user_name: role, password: '' });
+      (f.datasources as unknown[])[1] = pgDatasource({ user_name: role, password: '' });
       const log = await runTask(harness(), f);
       expect(log.execute_status, log.remarks).toBe('SUCCESS');
       expect(log.data_count).toBe(ROWS - 1);
