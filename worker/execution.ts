@@ -368,6 +368,7 @@ class Execution {
   private async pump(reader: Reader, channel: BoundedChannel<SourceBatch>, source: Endpoint): Promise<void> {
     let ended = false;
     let iterator: AsyncIterator<SourceBatch> | null = null;
+    const builtinReader = isBuiltinConnector(source.def);
     try {
       iterator = reader.batches()[Symbol.asyncIterator]();
       for (;;) {
@@ -382,7 +383,7 @@ class Execution {
         }
         const batch = next.value;
         if (!batch || !Array.isArray(batch.records)) throw new Error('the reader yielded a batch without a records list');
-        if (batch.text !== undefined && !isTextRows(batch.text)) throw new Error('the reader yielded a batch with malformed text rows');
+        if (batch.text !== undefined && !isTextRows(batch.text, !builtinReader)) throw new Error('the reader yielded a batch with malformed text rows');
         this.countRead(batch, source);
         await channel.send(batch, this.hard.signal);
       }

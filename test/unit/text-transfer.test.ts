@@ -261,6 +261,12 @@ describe('isTextRows (the engine checks a reader\'s text rows before a writer in
   ])('refuses %s', (_label, change) => {
     expect(isTextRows({ ...good, ...change })).toBe(false);
   });
+  it('without the walk over every field (a built-in reader\'s rows): the shape still, not each field\'s bounds', () => {
+    expect(isTextRows(good, false)).toBe(true);
+    expect(isTextRows({ ...good, length: Int32Array.from([1, 99]) }, false)).toBe(true);
+    expect(isTextRows({ ...good, start: new Int32Array(1) }, false)).toBe(false);
+    expect(isTextRows({ ...good, records: undefined }, false)).toBe(false);
+  });
 });
 
 describe('runtime text_transfer / text_batch_size', () => {
