@@ -68,17 +68,16 @@ export class LoadsAhead {
   /** Commits a taken load: null when its rows are in, else what failed (the transaction then rolled back). */
   async commit(load: LoadAhead): Promise<unknown> {
     const failure = await load.outcome;
-    const session = await load.session.catch(() => undefined);
-    if (failure === null && session) {
+    if (failure === null) {
       try {
-        await session.exec('COMMIT');
+        await (await load.session).exec('COMMIT');
         return null;
       } catch (e) {
-        await session.exec('ROLLBACK').catch(() => undefined);
+        await rollBack(load);
         return e;
       }
     }
-    await session?.exec('ROLLBACK').catch(() => undefined);
+    await rollBack(load);
     return failure;
   }
 
@@ -91,8 +90,7 @@ export class LoadsAhead {
     this.pending = undefined;
     if (!pending) return undefined;
     await pending.outcome;
-    const session = await pending.session.catch(() => undefined);
-    await session?.exec('ROLLBACK').catch(() => undefined);
+    await rollBack(pending);
     return pending;
   }
 
@@ -112,4 +110,10 @@ export class LoadsAhead {
     }
     return this.second;
   }
+}
+
+/** Ends a load's transaction without its rows (a connection that was never made has none to end). */
+async function rollBack(load: LoadAhead): Promise<void> {
+  const session = await load.session.catch(() => undefined);
+  await session?.exec('ROLLBACK').catch(() => undefined);
 }

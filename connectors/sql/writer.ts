@@ -199,17 +199,13 @@ export class SqlWriter implements Writer {
       this.copyFirst = false;
     } catch (e) {
       if (inTransaction) await session.exec('ROLLBACK').catch(() => undefined);
-      const data = session.dataError(e);
-      if (!data) throw e;
-      if (data.keyConflict) this.copyFirst = false;
+      this.loadRefused(e);
     }
-    await this.withdrawAhead();
-    return this.writeRecords(rows.records(), false);
+    return this.writeRowsAfterLoad(rows);
   }
 
   /** The write of a batch whose load was sent ahead: its COMMIT, or the record path when the load was refused. */
   private async writeAhead(ahead: LoadAhead, rows: TextRows): Promise<WriteResult> {
-    const { session } = this.opened();
     if (!(await ahead.session.then(() => true, () => false))) {
       // The second connection could not be made (max_connections …): one connection, as without loads ahead. The
       // next batch may have been sent ahead on this one meanwhile: rolled back first, its text kept.
@@ -224,9 +220,23 @@ export class SqlWriter implements Writer {
       this.spareBuffer(ahead.bulk);
       return { rejected: [] };
     }
-    const data = session.dataError(failure);
-    if (!data) throw failure;
+    this.loadRefused(failure);
+    return this.writeRowsAfterLoad(rows);
+  }
+
+  /**
+   * A bulk load failed with `err`: rethrown unless the target refused data (then the caller writes the rows through
+   * the statements); after a key conflict the rest of the run upserts straight away (a re-run over existing rows
+   * would otherwise pay for a failed bulk load per batch).
+   */
+  private loadRefused(err: unknown): void {
+    const data = this.opened().session.dataError(err);
+    if (!data) throw err;
     if (data.keyConflict) this.copyFirst = false;
+  }
+
+  /** Text rows whose bulk load did not land, through the statements: the load sent ahead is rolled back first. */
+  private async writeRowsAfterLoad(rows: TextRows): Promise<WriteResult> {
     await this.withdrawAhead();
     return this.writeRecords(rows.records(), false);
   }
@@ -372,13 +382,11 @@ export class SqlWriter implements Writer {
       if (inTransaction) await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
       return done;
     } catch (e) {
-      const data = session.dataError(e);
-      if (!data) throw e;
+      this.loadRefused(e);
       if (inTransaction) {
         await session.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
         await session.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
       }
-      if (data.keyConflict) this.copyFirst = false;
       return false;
     }
   }
