@@ -8,6 +8,7 @@ import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorLogger, JsonValue } from '../../connectors/sdk/index.ts';
+import type { TaskMonitorLog } from '../../core/monitor-log.ts';
 import type { DirtyRecord } from '../../core/store.ts';
 import { createSqlScratch, dropSqlScratch, harness, mysqlDatasource, pgDatasource, runTask, taskFile, uniqueName } from './sql-helpers.ts';
 
@@ -88,6 +89,23 @@ function capture(): { logger: ConnectorLogger; infos: string[] } {
 const AS_TEXT = 'rows go to the target as the source text';
 const AS_RECORDS = 'rows go to the target as records';
 
+/** Ids whose `vc` ('név <id> ✓') does not fit in 7 characters: 10..130 but the NULL ones (id % 13 = 5). */
+const TOO_LONG_FOR_7 = Array.from({ length: ROWS }, (_v, i) => i + 1).filter((id) => id >= 10 && id % 13 !== 5);
+
+/**
+ * The same copy as text (it must take the text path) and with text_transfer off: the text run's log and both runs'
+ * dirty records.
+ */
+async function asTextAndAsRecords(asText: unknown, asRecords: unknown): Promise<{ log: TaskMonitorLog; textDirty: DirtyRecord[]; recordsDirty: DirtyRecord[] }> {
+  const h = harness();
+  const text = capture();
+  const log = await runTask(h, asText, { logger: text.logger });
+  const hr = harness();
+  expect((await runTask(hr, asRecords)).execute_status).toBe('SUCCESS');
+  expect(text.infos).toContain(AS_TEXT);
+  return { log, textDirty: h.dirty.records, recordsDirty: hr.dirty.records };
+}
+
 function file(table: string, runtime: Record<string, unknown>, extra: { target?: Record<string, string>; names?: readonly string[]; detail?: Record<string, unknown> } = {}) {
   const names = extra.names ?? NAMES;
   return taskFile({
@@ -148,22 +166,16 @@ describe('MySQL → PostgreSQL as text', () => {
     await pgc.query(`ALTER TABLE "${db}".as_text ALTER COLUMN vc TYPE varchar(7)`);
     await pgc.query(`ALTER TABLE "${db}".as_records ALTER COLUMN vc TYPE varchar(7)`);
     try {
-      const h = harness();
-      const text = capture();
-      const log = await runTask(h, file('as_text', {}), { logger: text.logger });
-      const hr = harness();
-      expect((await runTask(hr, file('as_records', { text_transfer: false }))).execute_status).toBe('SUCCESS');
-      expect(text.infos).toContain(AS_TEXT);
+      const { log, textDirty, recordsDirty } = await asTextAndAsRecords(file('as_text', {}), file('as_records', { text_transfer: false }));
       expect(log.execute_status, log.remarks).toBe('SUCCESS');
-      // 'név 10 ✓' and longer do not fit in 7 characters: ids 10..130 but the NULL ones (id % 13 = 5).
-      const refused = Array.from({ length: ROWS }, (_v, i) => i + 1).filter((id) => id >= 10 && id % 13 !== 5);
+      const refused = TOO_LONG_FOR_7;
       expect(log.dirty_data_count).toBe(refused.length);
       expect(log.data_count).toBe(ROWS - refused.length);
       expect(await count('as_text')).toBe(ROWS - refused.length);
       expect(await difference('as_text', 'as_records')).toBe(0);
-      expect(h.dirty.records.map((d) => (d.record as { id: string }).id).sort()).toEqual(refused.map(String).sort());
-      expect(kept(h.dirty.records)).toEqual(kept(hr.dirty.records));
-      expect(h.dirty.records[0]?.reason).toMatch(/^22001: value too long/);
+      expect(textDirty.map((d) => (d.record as { id: string }).id).sort()).toEqual(refused.map(String).sort());
+      expect(kept(textDirty)).toEqual(kept(recordsDirty));
+      expect(textDirty[0]?.reason).toMatch(/^22001: value too long/);
     } finally {
       await pgc.query(`ALTER TABLE "${db}".as_text ALTER COLUMN vc TYPE varchar(200)`);
       await pgc.query(`ALTER TABLE "${db}".as_records ALTER COLUMN vc TYPE varchar(200)`);
@@ -345,19 +357,14 @@ describe('MySQL → MySQL as text (LOAD DATA LOCAL)', () => {
       await my.query(`ALTER TABLE \`${db}\`.${t} MODIFY vc VARCHAR(7) NULL`);
     }
     try {
-      const h = harness();
-      const text = capture();
-      const log = await runTask(h, mysqlFile('m_as_text', {}), { logger: text.logger });
-      const hr = harness();
-      expect((await runTask(hr, mysqlFile('m_as_records', { text_transfer: false }))).execute_status).toBe('SUCCESS');
+      const { log, textDirty, recordsDirty } = await asTextAndAsRecords(mysqlFile('m_as_text', {}), mysqlFile('m_as_records', { text_transfer: false }));
       expect(log.execute_status, log.remarks).toBe('SUCCESS');
-      expect(text.infos).toContain(AS_TEXT);
-      const refused = Array.from({ length: ROWS }, (_v, i) => i + 1).filter((id) => id >= 10 && id % 13 !== 5);
+      const refused = TOO_LONG_FOR_7;
       expect(log.dirty_data_count).toBe(refused.length);
       expect(await myCount('m_as_text')).toBe(ROWS - refused.length);
       expect(await myDifference('m_as_text', 'm_as_records')).toBe(0);
-      expect(kept(h.dirty.records)).toEqual(kept(hr.dirty.records));
-      expect(h.dirty.records[0]?.reason).toMatch(/^ER_DATA_TOO_LONG \(1406\)/);
+      expect(kept(textDirty)).toEqual(kept(recordsDirty));
+      expect(textDirty[0]?.reason).toMatch(/^ER_DATA_TOO_LONG \(1406\)/);
 
       // Again over the rows already there: LOAD DATA skips them with warnings, the batch goes as upserts.
       const again = await runTask(harness(), mysqlFile('m_as_text', {}));
