@@ -63,8 +63,8 @@ export function buildRowMapper(task: TaskSpec): RowMapper {
     return compiled;
   });
 
-  const asRead = sameRowWhenAsRead(columns);
   const names = columns.map((c) => c.mapping.source);
+  const asRead = sameRowWhenAsRead(columns, names);
   return {
     passThrough: false,
     passesUnchanged: asRead ? (fields) => fields.length === names.length && fields.every((f, i) => f === names[i]) : null,
@@ -114,11 +114,10 @@ export function buildRowMapper(task: TaskSpec): RowMapper {
  * a row has exactly those fields in that order, each with a value, so that mapping it would make an identical copy
  * and the row itself can go on (the engine then reuses its measured size). Undefined for any other mapping.
  */
-function sameRowWhenAsRead(columns: readonly CompiledColumn[]): ((row: Row) => boolean) | undefined {
+function sameRowWhenAsRead(columns: readonly CompiledColumn[], names: readonly string[]): ((row: Row) => boolean) | undefined {
   const plain = columns.every(
     ({ mapping, type, path }) => !mapping.constant && type === undefined && path === null && mapping.target === mapping.source && mapping.targetNullable !== false,
   );
-  const names = columns.map((c) => c.mapping.source);
   if (!plain || new Set(names).size !== names.length) return undefined;
   return (row) => {
     let fields = 0;
