@@ -173,7 +173,10 @@ export class SqlWriter implements Writer {
     if (ahead) return this.writeAhead(ahead, rows);
     // A load sent ahead for another batch (not one the engine writes next): rolled back, its text kept.
     await this.withdrawAhead();
-    if (!this.text || !this.copyFirst || !session.copyRows || !session.bulkTextOfText) return this.writeRecords(rows.records(), true);
+    if (!this.text || !this.copyFirst || !session.copyRows || !session.bulkTextOfText) {
+      this.loadsAhead?.loaded();
+      return this.writeRecords(rows.records(), true);
+    }
     const bulk = this.preparedTexts.get(rows) ?? session.bulkTextOfText(rows, this.text.columns, this.spareBuffers.pop());
     this.preparedTexts.delete(rows);
     return this.loadText(rows, bulk);
@@ -188,7 +191,7 @@ export class SqlWriter implements Writer {
     const inTransaction = session.copyRowsAtomic !== true;
     if (inTransaction) await session.exec('BEGIN');
     try {
-      const loaded = await copyRows.call(session, meta.ref, text.metas, bulk, rows.count);
+      const loaded = await copyRows.call(session, meta.ref, text.metas, bulk, rows.count).finally(() => this.loadsAhead?.loaded());
       if (loaded) {
         if (inTransaction) await session.exec('COMMIT');
         this.spareBuffer(bulk);

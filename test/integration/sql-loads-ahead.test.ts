@@ -52,7 +52,7 @@ function file(name: string, table: string, columns: string[], runtime: Record<st
     source: mysqlDatasource(db),
     target: pgDatasource(),
     sourceDetail: { sourceTable: `${db}.${table}`, orderColumn: columns[0] },
-    targetDetail: { targetTable: `${db}.${table.startsWith('dup') ? table : 'dst'}` },
+    targetDetail: { targetTable: `${db}.${table === 'src' ? 'dst' : table}` },
     mapping: columns.map((c) => ({ source: c, target: c })),
     runtime,
   });
@@ -101,6 +101,22 @@ describe('loads sent ahead (PostgreSQL COPY on a second connection)', () => {
       expect(row).toEqual({ id: row.id, seq: later ? row.id + 50 : row.id, s: later ? `new ${row.id}` : `old ${row.id}` });
     }
   });
+
+  it('the next batch holds a slow batch\'s keys in the opposite order: no wait on each other, the later rows win', async () => {
+    // seq 1–50: ids 1–50, each row slowed by a trigger; seq 51–100: the same ids, 50 down to 1. Loading beside the
+    // slow batch, the next one would take id 50 first and each would wait for the other's transaction.
+    await my.query(`CREATE TABLE \`${db}\`.rev (seq INT PRIMARY KEY, id INT NOT NULL, s VARCHAR(20) NOT NULL)`);
+    const rev = Array.from({ length: 100 }, (_v, i) => (i < 50 ? `(${i + 1}, ${i + 1}, 'slow ${i + 1}')` : `(${i + 1}, ${100 - i}, 'new ${100 - i}')`));
+    await my.query(`INSERT INTO \`${db}\`.rev VALUES ${rev.join(', ')}`);
+    await pgc.query(`CREATE TABLE "${db}".rev (seq integer, id integer PRIMARY KEY, s varchar(20) NOT NULL)`);
+    await pgc.query(`CREATE FUNCTION "${db}".slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.s LIKE 'slow%' THEN PERFORM pg_sleep(0.01); END IF; RETURN NEW; END $$`);
+    await pgc.query(`CREATE TRIGGER slow BEFORE INSERT ON "${db}".rev FOR EACH ROW EXECUTE FUNCTION "${db}".slow()`);
+    const log = await runTask(harness(), file(`ahead-rev-${db}`, 'rev', ['seq', 'id', 's']));
+    expect(log.execute_status, log.remarks).toBe('SUCCESS');
+    expect(log.data_count).toBe(100);
+    const r = await pgc.query<{ id: number; seq: number; s: string }>(`SELECT id, seq, s FROM "${db}".rev ORDER BY id`);
+    expect(r.rows).toEqual(Array.from({ length: 50 }, (_v, i) => ({ id: i + 1, seq: 100 - i, s: `new ${i + 1}` })));
+  }, 30_000);
 
   it('a role allowed one connection: the run goes on with that one, every row in', async () => {
     const role = `${db}_one`;
