@@ -34,6 +34,16 @@ export function daysInMonth(year: number, month: number): number {
   return days;
 }
 
+/** The day number (days since 1970-01-01) of a proleptic Gregorian date (`days_from_civil`). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
 /** The wall time read as if it were UTC: a monotone number for comparing and shifting wall times. */
 export function wallToNaiveMs(w: WallTime): number {
   // setUTCFullYear, not Date.UTC: Date.UTC would move the years 0–99 to 1900–1999.

@@ -8,6 +8,7 @@ import type { BulkText, DataError, SqlTargetSession, TextCopyColumn } from '../s
 import type { SqlParam } from '../sql/where.ts';
 import { currentSchema, describePostgresTable } from './catalog.ts';
 import { closePostgres, connectPostgres } from './connection.ts';
+import { isBinaryCopy } from './binary-copy.ts';
 import { copyIn } from './copy-in.ts';
 import { copyBuffer } from './copy-text.ts';
 import { postgresDataError } from './errors.ts';
@@ -95,8 +96,10 @@ export class PostgresTargetSession implements SqlTargetSession {
   }
 
   async copyRows(table: TableRef, columns: readonly ColumnMeta[], text: BulkText): Promise<boolean> {
-    const sql = `COPY ${qualified(this.dialect, table)} (${columns.map((c) => this.dialect.quote(c.name)).join(', ')}) FROM STDIN`;
-    await copyIn(this.client, sql, typeof text === 'string' ? Buffer.from(text) : text);
+    const data = typeof text === 'string' ? Buffer.from(text) : text;
+    const format = isBinaryCopy(data) ? ' (FORMAT binary)' : '';
+    const sql = `COPY ${qualified(this.dialect, table)} (${columns.map((c) => this.dialect.quote(c.name)).join(', ')}) FROM STDIN${format}`;
+    await copyIn(this.client, sql, data);
     return true;
   }
 

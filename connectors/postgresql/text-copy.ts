@@ -2,6 +2,7 @@ import type { SourceZone, TextColumn, TextRows } from '../sdk/index.ts';
 import type { ColumnMeta } from '../sql/catalog.ts';
 import type { TextCopyColumn } from '../sql/session.ts';
 import { textBulkBuffer, textBulkColumn } from '../sql/text-bulk.ts';
+import { binaryCopyField, copyBinaryOfText, type BinaryCopyField } from './binary-copy.ts';
 import { COPY_ESCAPES } from './copy-text.ts';
 
 /**
@@ -11,10 +12,18 @@ import { COPY_ESCAPES } from './copy-text.ts';
  * into `bytea`.
  */
 export function textCopyColumn(column: TextColumn, target: ColumnMeta, source: SourceZone, writer: SourceZone): TextCopyColumn | null {
-  return textBulkColumn(column, target, source, writer, (t) => t.dataType === 'jsonb');
+  const how = textBulkColumn(column, target, source, writer, (t) => t.dataType === 'jsonb');
+  if (!how) return null;
+  const binary = binaryCopyField(target, how, source);
+  return binary ? { ...how, binary } : how;
 }
 
-/** `rows` as COPY text-format lines (see `textBulkBuffer`). */
+/**
+ * `rows` as COPY data: binary when every column has a binary form and every value is spelled canonically
+ * (`copyBinaryOfText`), else text-format lines (`textBulkBuffer`).
+ */
 export function copyBufferOfText(rows: TextRows, columns: readonly TextCopyColumn[], reuse?: Buffer): Buffer {
-  return textBulkBuffer(rows, columns, COPY_ESCAPES, reuse);
+  const fields = columns.map((c) => c.binary);
+  const binary = fields.every((f): f is BinaryCopyField => f !== undefined) ? copyBinaryOfText(rows, fields, reuse) : null;
+  return binary ?? textBulkBuffer(rows, columns, COPY_ESCAPES, reuse);
 }

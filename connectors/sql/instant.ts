@@ -1,5 +1,5 @@
 import { epochToLocal, localToEpoch, offsetAt, type SourceZone } from '../../core/normalise/time-zone.ts';
-import { MS_PER_DAY, MS_PER_MINUTE, daysInMonth, isoOffsetMinutes } from '../../core/time-zone.ts';
+import { MS_PER_DAY, MS_PER_MINUTE, daysFromCivil, daysInMonth, isoOffsetMinutes } from '../../core/time-zone.ts';
 import { microsecondOf } from '../../core/values.ts';
 import type { TypeKind } from './type-mapping.ts';
 
@@ -72,16 +72,6 @@ function civilFromDays(days: number): { year: number; month: number; day: number
   const mp = Math.floor((5 * doy + 2) / 153);
   const month = mp < 10 ? mp + 3 : mp - 9;
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day: doy - Math.floor((153 * mp + 2) / 5) + 1 };
-}
-
-/** The day number (days since 1970-01-01) of a proleptic Gregorian date (`days_from_civil`). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 /** Epoch ms of `YYYY-MM-DD HH:MM:SS[.f…]` read as UTC, or undefined for any other shape or an out-of-range field. */

@@ -1,3 +1,4 @@
+import type { BinaryCopyField } from '../postgresql/binary-copy.ts';
 import type { Row, SourceZone, TextColumn, TextRows } from '../sdk/index.ts';
 import type { ColumnMeta, TableMeta } from './catalog.ts';
 import type { SqlDialect } from './dialect.ts';
@@ -94,4 +95,6 @@ export interface TextCopyColumn {
   escape: boolean;
   /** Appended to each non-NULL value (a date-time's zone offset). */
   suffix: string;
+  /** Where the target also loads a binary form (PostgreSQL's COPY BINARY): how this text goes into it. */
+  binary?: BinaryCopyField;
 }

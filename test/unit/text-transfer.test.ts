@@ -8,11 +8,14 @@ import { textColumnsOf, type MysqlField } from '../../connectors/mysql/text-rows
 import { loadDataBuffer } from '../../connectors/mysql/load-data.ts';
 import { loadDataBufferOfText, loadDataColumn } from '../../connectors/mysql/text-load.ts';
 import { copyBuffer } from '../../connectors/postgresql/copy-text.ts';
+import type { BinaryCodec } from '../../connectors/postgresql/binary-fields.ts';
 import { copyBufferOfText, textCopyColumn } from '../../connectors/postgresql/text-copy.ts';
-import type { Row, SourceZone, TextColumn, TextKind, TextRows } from '../../connectors/sdk/index.ts';
+import type { SourceZone, TextColumn, TextKind } from '../../connectors/sdk/index.ts';
 import type { ColumnMeta } from '../../connectors/sql/catalog.ts';
+import type { TextCopyColumn } from '../../connectors/sql/session.ts';
 import { parseRuntime } from '../../core/normalise/runtime.ts';
 import { isTextRows } from '../../worker/text-rows.ts';
+import { textRows } from '../support/text-rows.ts';
 
 const UTF8MB4 = 45;
 const field = (name: string, columnType: number, extra: Partial<MysqlField> = {}): MysqlField => ({ name, columnType, characterSet: 63, encoding: 'binary', flags: 0, ...extra });
@@ -70,83 +73,54 @@ describe('textColumnsOf (which MySQL result columns read as text)', () => {
   });
 });
 
-describe('textCopyColumn (which PostgreSQL columns take the source text exactly)', () => {
+describe('textCopyColumn (which PostgreSQL columns take the source text exactly, and its binary form)', () => {
+  /** The binary codec of each type named below that has one (information_schema spells varchar `character varying`). */
+  const CODEC: Readonly<Record<string, BinaryCodec>> = { integer: 'int4', numeric: 'numeric', text: 'bytes', boolean: 'bool', date: 'date', jsonb: 'jsonb' };
+  const withBinary = (type: string, how: TextCopyColumn, offsetMinutes = 0): TextCopyColumn => {
+    const codec = CODEC[type];
+    return codec ? { ...how, binary: { codec, offsetMinutes } } : how;
+  };
   const kinds: TextKind[] = ['integer', 'decimal', 'date', 'time', 'text'];
   it.each(kinds)('%s text goes into any column but bytea', (kind) => {
     const column: TextColumn = { name: 'c', kind };
     for (const type of ['integer', 'numeric', 'text', 'varchar', 'boolean', 'date', 'jsonb']) {
-      expect(textCopyColumn(column, meta('c', type), plus8, plus8)).toEqual({ escape: kind === 'text', suffix: '' });
+      expect(textCopyColumn(column, meta('c', type), plus8, plus8)).toEqual(withBinary(type, { escape: kind === 'text', suffix: '' }));
     }
     expect(textCopyColumn(column, meta('c', 'bytea'), plus8, plus8)).toBeNull();
   });
 
   it('a float only into double precision', () => {
     const f: TextColumn = { name: 'f', kind: 'float' };
-    expect(textCopyColumn(f, meta('f', 'double precision'), plus8, plus8)).toEqual({ escape: false, suffix: '' });
+    expect(textCopyColumn(f, meta('f', 'double precision'), plus8, plus8)).toEqual({ escape: false, suffix: '', binary: { codec: 'float8', offsetMinutes: 0 } });
     for (const type of ['real', 'numeric', 'text']) expect(textCopyColumn(f, meta('f', type), plus8, plus8)).toBeNull();
   });
 
   it('JSON only into jsonb', () => {
     const j: TextColumn = { name: 'j', kind: 'json' };
-    expect(textCopyColumn(j, meta('j', 'jsonb'), plus8, plus8)).toEqual({ escape: true, suffix: '' });
+    expect(textCopyColumn(j, meta('j', 'jsonb'), plus8, plus8)).toEqual({ escape: true, suffix: '', binary: { codec: 'jsonb', offsetMinutes: 0 } });
     for (const type of ['json', 'text']) expect(textCopyColumn(j, meta('j', type), plus8, plus8)).toBeNull();
   });
 
   it('a date-time into timestamp in the same fixed zone, into timestamptz with the source offset', () => {
     const t: TextColumn = { name: 't', kind: 'datetime' };
-    expect(textCopyColumn(t, meta('t', 'timestamp without time zone'), plus8, plus8)).toEqual({ escape: false, suffix: '' });
+    const plain = { codec: 'timestamp', offsetMinutes: 0 } as const;
+    expect(textCopyColumn(t, meta('t', 'timestamp without time zone'), plus8, plus8)).toEqual({ escape: false, suffix: '', binary: plain });
     expect(textCopyColumn(t, meta('t', 'timestamp without time zone'), plus8, minus0530)).toBeNull();
     expect(textCopyColumn(t, meta('t', 'timestamp without time zone'), berlin, berlin)).toBeNull();
-    expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), plus8, minus0530)).toEqual({ escape: false, suffix: '+08:00' });
-    expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), minus0530, plus8)).toEqual({ escape: false, suffix: '-05:30' });
+    expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), plus8, minus0530)).toEqual({ escape: false, suffix: '+08:00', binary: { codec: 'timestamp', offsetMinutes: 480 } });
+    expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), minus0530, plus8)).toEqual({ escape: false, suffix: '-05:30', binary: { codec: 'timestamp', offsetMinutes: -330 } });
     expect(textCopyColumn(t, meta('t', 'timestamp with time zone'), berlin, plus8)).toBeNull();
     for (const type of ['date', 'text', 'varchar']) expect(textCopyColumn(t, meta('t', type), plus8, plus8)).toBeNull();
   });
-});
 
-/** MySQL's length-coded prefix of a field of `n` bytes (0xfb alone for NULL). */
-function lengthPrefix(n: number | null): Buffer {
-  if (n === null) return Buffer.from([0xfb]);
-  if (n < 251) return Buffer.from([n]);
-  if (n < 0x10000) return Buffer.from([0xfc, n & 0xff, n >> 8]);
-  return Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, n >> 16]);
-}
-
-/**
- * Text rows built from field texts (null: NULL), as a reader would hand them over: in MySQL's layout (each field
- * after its length prefix, as in a row packet) or packed (fields back to back, no byte between them). The first row
- * is alone in one chunk, the rest in another, as rows arrive in the socket's buffers.
- */
-function textRows(columns: TextColumn[], rows: (string | null)[][], layout: 'mysql' | 'packed' = 'mysql'): TextRows {
-  const chunks: Buffer[] = [];
-  const start: number[] = [];
-  const length: number[] = [];
-  for (const group of [rows.slice(0, 1), rows.slice(1)]) {
-    const parts: Buffer[] = [];
-    let at = 0;
-    for (const fields of group) {
-      for (const v of fields) {
-        const bytes = Buffer.from(v ?? '', 'utf8');
-        const prefix = layout === 'mysql' ? lengthPrefix(v === null ? null : bytes.length) : Buffer.alloc(0);
-        parts.push(prefix, bytes);
-        start.push(at + prefix.length);
-        length.push(v === null ? -1 : bytes.length);
-        at += prefix.length + bytes.length;
-      }
+  it('text with no zone of its own into timestamptz, or into a type without a codec, has no binary form', () => {
+    const s: TextColumn = { name: 's', kind: 'text' };
+    expect(textCopyColumn(s, meta('s', 'timestamp with time zone'), plus8, plus8)).toEqual({ escape: true, suffix: '' });
+    for (const type of ['real', 'uuid', 'interval', 'money', 'inet', '_int4']) {
+      expect(textCopyColumn(s, meta('s', type), plus8, plus8)).toEqual({ escape: true, suffix: '' });
     }
-    chunks.push(Buffer.concat(parts));
-  }
-  return {
-    columns,
-    count: rows.length,
-    chunks,
-    chunkOf: Int32Array.from(rows.map((_r, i) => (i === 0 ? 0 : 1))),
-    start: Int32Array.from(start),
-    length: Int32Array.from(length),
-    zone: plus8,
-    records: (): Row[] => rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i] ?? null]))),
-  };
-}
+  });
+});
 
 describe('copyBufferOfText', () => {
   const TRICKY = 'a\\b\tc\nd\re \\N ✓ 😀 中 "q" \u0080\u07ff\u0800 end';
