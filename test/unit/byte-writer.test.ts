@@ -9,14 +9,17 @@ import type { ColumnMeta } from '../../connectors/sql/catalog.ts';
 
 const text = (name: string): ColumnMeta => ({ name, dataType: 'text', columnType: 'text', length: null, precision: null, scale: null, nullable: true, json: false });
 
+const PIECES = ['a', 'Z', '0', ' ', 'N', '\\', '\t', '\n', '\r', '\0', 'é', 'ß', 'ж', '✓', '中', '\uffff', '😀', '𝄞', '\ud800', '\udfff', '\u007f', '\u0080', '\u07ff', '\u0800'];
+/** The same without the characters a format escapes: long texts of these take the encoder's native path. */
+const PLAIN_PIECES = PIECES.filter((p) => !/[^ -\uffff]|\\/.test(p));
+
 /** A seeded generator of texts from the characters that matter: ASCII, the escaped ones, 2-, 3- and 4-byte UTF-8, lone surrogates. */
-function texts(seed: number): () => string {
+function texts(seed: number, pieces: readonly string[] = PIECES): () => string {
   let s = seed;
   const next = (n: number): number => {
     s = (s * 1103515245 + 12345) % 2147483648;
     return s % n;
   };
-  const pieces = ['a', 'Z', '0', ' ', 'N', '\\', '\t', '\n', '\r', '\0', 'é', 'ß', 'ж', '✓', '中', '\uffff', '😀', '𝄞', '\ud800', '\udfff', '\u007f', '\u0080', '\u07ff', '\u0800'];
   return () => (next(6) === 0 ? null : Array.from({ length: next(40) }, () => pieces[next(pieces.length)]).join('')) as string;
 }
 
@@ -34,6 +37,14 @@ describe.each([
     const next = texts(7);
     for (let round = 0; round < 300; round++) {
       const rows = Array.from({ length: 1 + (round % 37) }, () => [next(), next(), next()]);
+      expect(encode(rows)?.equals(reference(rows, escapes)), JSON.stringify(rows)).toBe(true);
+    }
+  });
+  it('the same for long texts with nothing to escape (encoded natively) beside ones with escapes', () => {
+    const plain = texts(11, PLAIN_PIECES);
+    const any = texts(13);
+    for (let round = 0; round < 300; round++) {
+      const rows = Array.from({ length: 1 + (round % 23) }, () => [plain(), any(), `${plain() ?? ''}${plain() ?? ''}`]);
       expect(encode(rows)?.equals(reference(rows, escapes)), JSON.stringify(rows)).toBe(true);
     }
   });
