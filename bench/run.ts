@@ -30,6 +30,8 @@ const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
 
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
 /** `settle` runs before each timed run (see settle.ts). */
 async function runContenders(contenders: readonly Contender[], runs: number, settle: () => Promise<void>): Promise<ContenderResult[]> {
   const results = contenders.map((c): ContenderResult => ({ scenario: c.scenario, tool: c.tool, rows: c.rows, bytes: c.bytes, runs: [], notes: new Set() }));
@@ -46,13 +48,17 @@ async function runContenders(contenders: readonly Contender[], runs: number, set
       const result = results[i] as ContenderResult;
       if (result.skipped || result.failed) continue;
       try {
+        const before = performance.now();
         await c.reset();
         await settle();
+        const settled = performance.now();
         const m = await c.run();
+        const ran = performance.now();
         const note = await c.check(m);
         if (note) result.notes.add(note);
         result.runs.push(m);
-        log(`${c.scenario} / ${c.tool} run ${round}/${runs}: ${m.seconds.toFixed(2)} s, ${Math.round(c.rows / m.seconds).toLocaleString('en-US')} rows/s, peak RSS ${m.peakRssMb.toFixed(0)} MB`);
+        const around = `reset and settle ${seconds(settled - before)}, check ${seconds(performance.now() - ran)}`;
+        log(`${c.scenario} / ${c.tool} run ${round}/${runs}: ${m.seconds.toFixed(2)} s, ${Math.round(c.rows / m.seconds).toLocaleString('en-US')} rows/s, peak RSS ${m.peakRssMb.toFixed(0)} MB (${around})`);
       } catch (e) {
         result.failed = e instanceof Error ? e.message : String(e);
         log(`FAILED ${c.scenario} / ${c.tool}: ${result.failed}`);

@@ -73,8 +73,8 @@ describe('misfire policy', () => {
     expect(missed[0]!.dispatch_time % 1000).toBe(0);
     expect(missed[0]!.dispatch_time).toBeGreaterThan(startedAt);
     expect(missed[0]!.dispatch_time).toBeLessThanOrEqual(startedAt + 2000);
-    expect(missed[0]!.execute_status).toBe('SUCCESS');
-    for (const l of logs) expect(l.execute_status).toBe('SUCCESS');
+    // Any run that did not succeed, whole (its steps' remarks say why).
+    expect(logs.filter((l) => l.execute_status !== 'SUCCESS')).toEqual([]);
   });
 
   it('skip: the missed fire does not run; the next fires do', async () => {
