@@ -17,7 +17,29 @@ export async function settleDatabases(my: mysql.Connection, pgc: pg.Client): Pro
   const deadline = Date.now() + MAX_WAIT_MS;
   await pgc.query('CHECKPOINT');
   while (Date.now() < deadline && (await autovacuumWorkers(pgc)) > 0) await sleep(POLL_MS);
-  while (Date.now() < deadline && (await innodbDirtyPages(my)) > QUIET_DIRTY_PAGES) await sleep(POLL_MS);
+  if ((await innodbDirtyPages(my)) <= QUIET_DIRTY_PAGES) return;
+  // MariaDB 10.5+ with innodb_max_dirty_pages_pct_lwm = 0 (its default) leaves dirty pages unflushed while idle: the
+  // wait ran into MAX_WAIT_MS twice in one run. A limit of 0 makes the page cleaner flush them all at once.
+  const restore = await flushInnodbNow(my);
+  try {
+    while (Date.now() < deadline && (await innodbDirtyPages(my)) > QUIET_DIRTY_PAGES) await sleep(POLL_MS);
+  } finally {
+    await restore();
+  }
+}
+
+/** Sets innodb_max_dirty_pages_pct to 0 and returns what puts it back; a no-op where the user may not set it. */
+async function flushInnodbNow(my: mysql.Connection): Promise<() => Promise<void>> {
+  const [rows] = await my.query<RowDataPacket[]>(`SELECT @@GLOBAL.innodb_max_dirty_pages_pct AS pct`);
+  const pct = Number(rows[0]?.pct);
+  try {
+    await my.query('SET GLOBAL innodb_max_dirty_pages_pct = 0');
+  } catch {
+    return async () => {};
+  }
+  return async () => {
+    await my.query('SET GLOBAL innodb_max_dirty_pages_pct = ?', [Number.isFinite(pct) ? pct : 90]);
+  };
 }
 
 async function autovacuumWorkers(pgc: pg.Client): Promise<number> {
