@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { DataSourceRecord, TaskSpec } from '../../connectors/sdk/index.ts';
+import type { ConnectorLogger, DataSourceRecord, JsonValue, TaskSpec } from '../../connectors/sdk/index.ts';
 import type { TaskMonitorLog } from '../../core/monitor-log.ts';
+import type { DirtyRecord } from '../../core/store.ts';
 import { parseTaskFile } from '../../core/normalise/index.ts';
 import { testServices } from '../support/services.ts';
 import { codes, runTask, untilOrEnded, type Harness, type RunTaskOptions } from '../support/task-runs.ts';
@@ -207,4 +208,41 @@ export async function runUntilWritten(
     controller.abort(reason);
   }
   return running;
+}
+
+/** The dirty records' record and reason, in id order (the two paths may keep them in another order). */
+export function kept(records: readonly DirtyRecord[]): [JsonValue, string][] {
+  return records.map((d): [JsonValue, string] => [d.record, d.reason]).sort((a, b) => Number((a[0] as { id: string }).id) - Number((b[0] as { id: string }).id));
+}
+
+/** A logger that keeps what the engine says (which path the rows took: `AS_TEXT`, `AS_RECORDS`). */
+export function capture(): { logger: ConnectorLogger; infos: string[] } {
+  const infos: string[] = [];
+  const keep = (msg: string): void => {
+    infos.push(msg);
+  };
+  return { logger: { debug() {}, info: keep, warn: keep, error: keep }, infos };
+}
+
+export const AS_TEXT = 'rows go to the target as the source text';
+export const AS_RECORDS = 'rows go to the target as records';
+
+/**
+ * Rows of two MySQL tables of `database` (joined on `id`) that differ in any of `names` (the `json` ones compared as
+ * documents), plus the rows only one of them has.
+ */
+export async function mysqlDifference(my: mysql.Connection, database: string, a: string, b: string, names: readonly string[], json: ReadonlySet<string>): Promise<number> {
+  const same = names.map((n) => (json.has(n) ? `(x.\`${n}\` <=> y.\`${n}\` OR JSON_EQUALS(x.\`${n}\`, y.\`${n}\`))` : `x.\`${n}\` <=> y.\`${n}\``)).join(' AND ');
+  const [rows] = await my.query(
+    `SELECT (SELECT COUNT(*) FROM \`${database}\`.${a} x JOIN \`${database}\`.${b} y USING (id) WHERE NOT (${same})) AS changed,
+            (SELECT COUNT(*) FROM \`${database}\`.${a}) AS na, (SELECT COUNT(*) FROM \`${database}\`.${b}) AS nb,
+            (SELECT COUNT(*) FROM \`${database}\`.${a} x JOIN \`${database}\`.${b} y USING (id)) AS joined`,
+  );
+  const r = (rows as { changed: number; na: number; nb: number; joined: number }[])[0] as { changed: number; na: number; nb: number; joined: number };
+  return Number(r.changed) + (Number(r.na) - Number(r.joined)) + (Number(r.nb) - Number(r.joined));
+}
+
+export async function mysqlCount(my: mysql.Connection, database: string, table: string): Promise<number> {
+  const [rows] = await my.query(`SELECT COUNT(*) AS n FROM \`${database}\`.${table}`);
+  return Number((rows as { n: number }[])[0]?.n);
 }

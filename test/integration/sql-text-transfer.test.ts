@@ -7,10 +7,9 @@
 import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorLogger, JsonValue } from '../../connectors/sdk/index.ts';
 import type { TaskMonitorLog } from '../../core/monitor-log.ts';
 import type { DirtyRecord } from '../../core/store.ts';
-import { createSqlScratch, dropSqlScratch, harness, mysqlDatasource, pgDatasource, runTask, taskFile, uniqueName } from './sql-helpers.ts';
+import { AS_RECORDS, AS_TEXT, capture, createSqlScratch, dropSqlScratch, harness, kept, mysqlCount, mysqlDatasource, mysqlDifference, pgDatasource, runTask, taskFile, uniqueName } from './sql-helpers.ts';
 
 const db = uniqueName('text');
 let my: mysql.Connection;
@@ -71,23 +70,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dropSqlScratch(db, { my, pgc });
 });
-
-/** The dirty records' record and reason, in id order (the two paths may keep them in another order). */
-function kept(records: readonly DirtyRecord[]): [JsonValue, string][] {
-  return records.map((d): [JsonValue, string] => [d.record, d.reason]).sort((a, b) => Number((a[0] as { id: string }).id) - Number((b[0] as { id: string }).id));
-}
-
-/** A logger that keeps what the engine says (which path the rows took). */
-function capture(): { logger: ConnectorLogger; infos: string[] } {
-  const infos: string[] = [];
-  const keep = (msg: string): void => {
-    infos.push(msg);
-  };
-  return { logger: { debug() {}, info: keep, warn: keep, error: keep }, infos };
-}
-
-const AS_TEXT = 'rows go to the target as the source text';
-const AS_RECORDS = 'rows go to the target as records';
 
 /** Ids whose `vc` ('név <id> ✓') does not fit in 7 characters: 10..130 but the NULL ones (id % 13 = 5). */
 const TOO_LONG_FOR_7 = Array.from({ length: ROWS }, (_v, i) => i + 1).filter((id) => id >= 10 && id % 13 !== 5);
@@ -319,22 +301,8 @@ describe('MySQL → MySQL as text (LOAD DATA LOCAL)', () => {
       runtime: { text_batch_size: 40, ...runtime },
     });
 
-  /** Rows that differ between the two tables in any column (JSON compared as documents), plus rows only in one. */
-  async function myDifference(a: string, b: string): Promise<number> {
-    const same = NAMES.map((n) => (n === 'js' ? `(x.js <=> y.js OR JSON_EQUALS(x.js, y.js))` : `x.\`${n}\` <=> y.\`${n}\``)).join(' AND ');
-    const [rows] = await my.query(
-      `SELECT (SELECT COUNT(*) FROM \`${db}\`.${a} x JOIN \`${db}\`.${b} y USING (id) WHERE NOT (${same})) AS changed,
-              (SELECT COUNT(*) FROM \`${db}\`.${a}) AS na, (SELECT COUNT(*) FROM \`${db}\`.${b}) AS nb,
-              (SELECT COUNT(*) FROM \`${db}\`.${a} x JOIN \`${db}\`.${b} y USING (id)) AS joined`,
-    );
-    const r = (rows as { changed: number; na: number; nb: number; joined: number }[])[0] as { changed: number; na: number; nb: number; joined: number };
-    return Number(r.changed) + (Number(r.na) - Number(r.joined)) + (Number(r.nb) - Number(r.joined));
-  }
-
-  async function myCount(table: string): Promise<number> {
-    const [rows] = await my.query(`SELECT COUNT(*) AS n FROM \`${db}\`.${table}`);
-    return Number((rows as { n: number }[])[0]?.n);
-  }
+  const myDifference = (a: string, b: string): Promise<number> => mysqlDifference(my, db, a, b, NAMES, new Set(['js']));
+  const myCount = (table: string): Promise<number> => mysqlCount(my, db, table);
 
   it('lands every column kind as the record path does (JSON as the same document), in LOAD DATA batches', async () => {
     for (const t of tables) await my.query(`TRUNCATE TABLE \`${db}\`.${t}`);
