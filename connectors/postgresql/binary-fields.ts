@@ -26,6 +26,8 @@ const TWO_32 = 4294967296;
 /** Fields shorter than this are copied byte by byte: a native copy costs more to call. */
 const NATIVE_COPY_MIN = 48;
 
+const isDigit = (b: number): boolean => b >= ZERO && b <= 0x39;
+
 /** text, varchar, char, json: the text's bytes (the server checks their encoding and the typmod, as for text). */
 export function writeBytes(src: Buffer, from: number, len: number, out: Buffer, at: number): number {
   if (len >= NATIVE_COPY_MIN) return at + src.copy(out, at, from, from + len);
@@ -209,8 +211,6 @@ const writeFloat8: BinaryFieldWriter = (src, from, len, _out, view, at) => {
   view.setFloat64(at, v);
   return at + 8;
 };
-
-const isDigit = (b: number): boolean => b >= ZERO && b <= 0x39;
 
 /** Two digits at `p`, or −1. */
 function twoDigits(src: Buffer, p: number): number {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CopyQuery } from './copy-query.ts';
 
 /** Frontend message types of the protocol (PostgreSQL docs, "Message Formats"). */
 const COPY_DATA = 0x64; // 'd'
@@ -15,17 +16,16 @@ const MAX_COPY_DATA = 0x3fff_ffff - 4;
  * Sending ahead is safe by the protocol: when the COPY fails, before or during the data, the server answers with
  * ErrorResponse and ReadyForQuery and drops any CopyData and CopyDone that follow ("Copy Operations").
  */
-class CopyInQuery implements pg.Submittable {
-  /** node-postgres calls it on a query-timeout of its own; the query's outcome is `done`. */
-  callback: () => void = () => undefined;
+class CopyInQuery extends CopyQuery {
   private rowCount = 0;
-  private settled = false;
 
   constructor(
     private readonly sql: string,
     private readonly data: Buffer,
     private readonly done: (err: Error | null, rowCount: number) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   submit(connection: pg.Connection): void {
     const { stream } = connection;
@@ -43,33 +43,14 @@ class CopyInQuery implements pg.Submittable {
     stream.uncork();
   }
 
-  handleCopyInResponse(): void {
-    // The data is on its way already.
-  }
+  // CopyInResponse needs no answer: the data is on its way already.
 
-  handleCommandComplete(msg: { text?: string } | undefined): void {
+  override handleCommandComplete(msg: { text?: string } | undefined): void {
     const count = /^COPY (\d+)/.exec(msg?.text ?? '');
     if (count) this.rowCount = Number(count[1]);
   }
 
-  handleReadyForQuery(): void {
-    this.settle(null);
-  }
-
-  handleError(err: Error): void {
-    this.settle(err);
-  }
-
-  // A COPY FROM answers with none of these; node-postgres dispatches them to whatever query is active.
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handleEmptyQuery(): void {}
-  handleCopyData(): void {}
-  handlePortalSuspended(): void {}
-
-  private settle(err: Error | null): void {
-    if (this.settled) return;
-    this.settled = true;
+  protected ended(err: Error | null): void {
     this.done(err, this.rowCount);
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CopyQuery } from './copy-query.ts';
 
 /** Where the lines of a `COPY … TO STDOUT` go as they arrive. */
 export interface CopyOutSink {
@@ -12,17 +13,16 @@ export interface CopyOutSink {
  * A `COPY … TO STDOUT` on node-postgres's connection, its data handed to `sink` message by message. `pause` and
  * `resume` hold the socket (and so the server, through TCP) while the consumer is behind.
  */
-export class CopyOutQuery implements pg.Submittable {
-  /** node-postgres calls it on a query-timeout of its own; the outcome goes to the sink. */
-  callback: () => void = () => undefined;
+export class CopyOutQuery extends CopyQuery {
   private stream: pg.Connection['stream'] | undefined;
-  private settled = false;
-  private failure: Error | null = null;
+  private sinkFailure: Error | null = null;
 
   constructor(
     private readonly sql: string,
     private readonly sink: CopyOutSink,
-  ) {}
+  ) {
+    super();
+  }
 
   submit(connection: pg.Connection): void {
     this.stream = connection.stream;
@@ -42,35 +42,21 @@ export class CopyOutQuery implements pg.Submittable {
     this.stream?.destroy();
   }
 
-  handleCopyData(msg: { chunk: Buffer }): void {
-    if (this.settled || this.failure) return;
+  override handleCopyData(msg: { chunk: Buffer }): void {
+    if (this.isSettled || this.sinkFailure) return;
     try {
       this.sink.line(msg.chunk);
     } catch (e) {
       // A line the sink cannot take: the rest of the COPY is dropped and the query fails with it once it ends.
-      this.failure = e instanceof Error ? e : new Error(String(e));
+      this.sinkFailure = e instanceof Error ? e : new Error(String(e));
     }
   }
 
-  handleReadyForQuery(): void {
-    this.settle(this.failure);
+  protected override failure(): Error | null {
+    return this.sinkFailure;
   }
 
-  handleError(err: Error): void {
-    this.settle(err);
-  }
-
-  // A COPY TO answers with none of these; node-postgres dispatches them to whatever query is active.
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handleEmptyQuery(): void {}
-  handleCopyInResponse(): void {}
-  handlePortalSuspended(): void {}
-
-  private settle(err: Error | null): void {
-    if (this.settled) return;
-    this.settled = true;
+  protected ended(err: Error | null): void {
     this.stream?.resume();
     this.sink.done(err);
   }
